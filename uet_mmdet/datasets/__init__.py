@@ -1,0 +1,4 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+from .demo_data import DEMO_CLASSES, generate_demo_dataset
+
+__all__ = ['DEMO_CLASSES', 'generate_demo_dataset']

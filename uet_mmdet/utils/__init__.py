@@ -1,0 +1,5 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+from .config_checks import ConfigCheckError, check_config
+from .setup_env import register_all_modules
+
+__all__ = ['ConfigCheckError', 'check_config', 'register_all_modules']

@@ -1,0 +1,179 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""Checks a config before the Runner is built, so that bad input fails in one
+clear line and leaves no half-written work directory behind."""
+import difflib
+import importlib
+import os.path as osp
+from typing import Any, Iterator, List, Optional, Set, Tuple
+
+import mmengine.registry as mmengine_registry
+from mmengine.config import Config
+from mmengine.registry import Registry
+
+from .setup_env import register_all_modules
+
+
+class ConfigCheckError(ValueError):
+    """A config names a file that is missing or a type nobody registered."""
+
+
+_URL_PREFIXES = ('http://', 'https://', 'torchvision://', 'open-mmlab://',
+                 'openmmlab://', 'modelzoo://', 'mmcls://', 'pavi://', 's3://')
+_DATALOADERS = {
+    'train': ('train_dataloader', 'val_dataloader'),
+    'test': ('test_dataloader', ),
+}
+_EVALUATORS = {'train': ('val_evaluator', ), 'test': ('test_evaluator', )}
+
+
+def _walk(node: Any, path: str = '') -> Iterator[Tuple[str, Any]]:
+    """Yield ``(dotted.path, dict)`` for every dict nested in ``node``."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _walk(value, f'{path}.{key}' if path else str(key))
+    elif isinstance(node, (list, tuple)):
+        for index, value in enumerate(node):
+            yield from _walk(value, f'{path}[{index}]')
+
+
+def _registered_names() -> Set[str]:
+    register_all_modules(init_default_scope=False)
+    names: Set[str] = set()
+    pending: List[Registry] = [
+        value for value in vars(mmengine_registry).values()
+        if isinstance(value, Registry)
+    ]
+    while pending:
+        registry = pending.pop()
+        registry.import_from_location()
+        names.update(registry.module_dict)
+        pending.extend(registry._children.values())
+    # mmdet builds RoI layers and NMS by name from mmcv.ops, not a registry.
+    import mmcv.ops
+    names.update(name for name in dir(mmcv.ops) if not name.startswith('_'))
+    return names
+
+
+def _importable(dotted: str) -> bool:
+    module, _, attribute = dotted.rpartition('.')
+    try:
+        return hasattr(importlib.import_module(module), attribute)
+    except ImportError:
+        return False
+
+
+def check_types(cfg: Config) -> None:
+    """Every string ``type`` in ``cfg`` must name a registered module."""
+    names = _registered_names()
+    for path, node in _walk(cfg.to_dict()):
+        type_name = node.get('type')
+        if not isinstance(type_name, str):
+            continue
+        short_name = type_name.rpartition('.')[2]
+        if short_name in names or ('.' in type_name
+                                   and _importable(type_name)):
+            continue
+        close = difflib.get_close_matches(short_name, names, n=1)
+        hint = f'; did you mean {close[0]!r}?' if close else ''
+        where = f'{path}.type' if path else 'type'
+        raise ConfigCheckError(
+            f'unknown type {type_name!r} at {where}: no registry of mmengine, '
+            f'mmdet, mmrazor or uet_mmdet has it{hint} (a type from another '
+            'package needs that package in custom_imports)')
+
+
+def _is_local(path: str) -> bool:
+    return not path.startswith(_URL_PREFIXES)
+
+
+def _require_file(path: Optional[str], what: str) -> None:
+    if path and _is_local(path) and not osp.isfile(osp.expanduser(path)):
+        raise ConfigCheckError(f'{what} not found: {path}')
+
+
+def check_checkpoints(cfg: Config) -> None:
+    """Teacher checkpoints, ``load_from`` and ``Pretrained`` files exist."""
+    model = cfg.get('model', {})
+    _require_file(model.get('teacher_ckpt'),
+                  'teacher checkpoint (model.teacher_ckpt)')
+    _require_file(cfg.get('load_from'), 'checkpoint (load_from)')
+    for path, node in _walk(cfg.to_dict()):
+        if node.get('type') == 'Pretrained':
+            _require_file(
+                node.get('checkpoint'),
+                f'pretrained weights ({path}.checkpoint; download them or '
+                'set init_cfg=None to train from scratch)')
+
+
+def _datasets(node: dict, path: str) -> Iterator[Tuple[str, dict]]:
+    """Unwrap dataset wrappers (Repeat, ClassBalanced, Concat, ...)."""
+    if 'dataset' in node:
+        yield from _datasets(node['dataset'], f'{path}.dataset')
+    elif 'datasets' in node:
+        for index, child in enumerate(node['datasets']):
+            yield from _datasets(child, f'{path}.datasets[{index}]')
+    else:
+        yield path, node
+
+
+def _in_root(data_root: Optional[str], path: str) -> str:
+    if data_root and not osp.isabs(path) and _is_local(data_root):
+        return osp.join(data_root, path)
+    return path
+
+
+def check_data(cfg: Config, mode: str) -> None:
+    """Annotation files and image folders of the dataloaders in use exist."""
+    for loader_key in _DATALOADERS[mode]:
+        loader = cfg.get(loader_key)
+        if not loader:
+            continue
+        for path, dataset in _datasets(loader['dataset'],
+                                       f'{loader_key}.dataset'):
+            data_root = dataset.get('data_root')
+            if data_root and _is_local(data_root) and not osp.isdir(
+                    data_root):
+                raise ConfigCheckError(
+                    f'dataset folder not found: {data_root} '
+                    f'({path}.data_root)')
+            ann_file = dataset.get('ann_file')
+            if ann_file:
+                _require_file(
+                    _in_root(data_root, ann_file),
+                    f'annotation file ({path}.ann_file)')
+            for key, prefix in (dataset.get('data_prefix') or {}).items():
+                folder = _in_root(data_root, prefix)
+                if prefix and _is_local(folder) and not osp.isdir(folder):
+                    raise ConfigCheckError(
+                        f'image folder not found: {folder} '
+                        f'({path}.data_prefix.{key})')
+    for evaluator_key in _EVALUATORS[mode]:
+        evaluators = cfg.get(evaluator_key) or []
+        if isinstance(evaluators, dict):
+            evaluators = [evaluators]
+        for index, evaluator in enumerate(evaluators):
+            _require_file(
+                evaluator.get('ann_file'),
+                f'annotation file ({evaluator_key}[{index}].ann_file)')
+
+
+def check_config(cfg: Config, mode: str = 'train') -> None:
+    """Run every check; raise :class:`ConfigCheckError` at the first problem.
+
+    Args:
+        cfg (Config): The fully merged config.
+        mode (str): ``'train'`` checks the train and val data, ``'test'`` the
+            test data.
+    """
+    if mode not in _DATALOADERS:
+        raise ValueError(f'mode must be train or test, got {mode!r}')
+    check_types(cfg)
+    check_checkpoints(cfg)
+    check_data(cfg, mode)
+
+
+__all__ = [
+    'ConfigCheckError', 'check_config', 'check_types', 'check_checkpoints',
+    'check_data'
+]
