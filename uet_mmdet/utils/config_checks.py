@@ -71,8 +71,9 @@ def check_types(cfg: Config) -> None:
         if not isinstance(type_name, str):
             continue
         short_name = type_name.rpartition('.')[2]
-        if short_name in names or ('.' in type_name
-                                   and _importable(type_name)):
+        # mmrazor's RecorderManager appends 'Recorder' to recorder types
+        if (short_name in names or f'{short_name}Recorder' in names
+                or ('.' in type_name and _importable(type_name))):
             continue
         close = difflib.get_close_matches(short_name, names, n=1)
         hint = f'; did you mean {close[0]!r}?' if close else ''

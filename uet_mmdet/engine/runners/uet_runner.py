@@ -1,20 +1,33 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-from typing import Callable, Union
+from typing import Callable, Dict, List, Optional, Union
 
+from mmengine.hooks import Hook
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from uet_mmdet.compat import allow_resume_globals
+from ..hooks import WeightsOnlyCheckpointHook
 
 
 @RUNNERS.register_module()
 class UETRunner(Runner):
-    """The mmengine Runner, able to resume its own checkpoints on torch >= 2.6.
+    """mmengine's Runner with checkpoints that torch >= 2.6 loads safely.
 
-    Resume checkpoints carry the message hub and numpy state, which
-    ``torch.load(weights_only=True)`` refuses; :meth:`resume` allows exactly
-    those globals for its own load and nothing else changes.
+    - Its checkpoints load with ``torch.load(weights_only=True)``:
+      :class:`~uet_mmdet.engine.hooks.WeightsOnlyCheckpointHook` is always
+      registered.
+    - :meth:`resume` also accepts checkpoints written by the plain mmengine
+      Runner, allowing their logger globals for that one load only.
     """
+
+    def register_hooks(
+            self,
+            default_hooks: Optional[Dict[str, Union[Hook, Dict]]] = None,
+            custom_hooks: Optional[List[Union[Hook, Dict]]] = None) -> None:
+        super().register_hooks(default_hooks, custom_hooks)
+        if not any(isinstance(hook, WeightsOnlyCheckpointHook)
+                   for hook in self.hooks):
+            self.register_hook(WeightsOnlyCheckpointHook())
 
     def resume(self,
                filename: str,

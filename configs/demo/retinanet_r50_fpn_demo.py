@@ -1,0 +1,6 @@
+# Teacher: RetinaNet R50-FPN trained from scratch on the embedded demo data.
+_base_ = [
+    '../_base_/models/retinanet_r50_fpn_demo.py',
+    '../_base_/datasets/uet_demo_detection.py',
+    '../_base_/schedules/demo_schedule.py', '../_base_/default_runtime.py'
+]

@@ -1,0 +1,36 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""Convert a distillation checkpoint into a plain mmdet student checkpoint.
+
+    python tools/model_converters/extract_student.py DISTILL.pth STUDENT.pth
+
+The output loads into the student's own config (e.g.
+configs/demo/retinanet_r18_fpn_demo.py) with stock mmdet.
+"""
+import argparse
+
+import torch
+
+from uet_mmdet.compat import allow_resume_globals
+from uet_mmdet.utils import exit_with_error
+from uet_mmdet.utils.checkpoint_export import extract_student
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('checkpoint', help='distillation checkpoint')
+    parser.add_argument('out', help='student checkpoint to write')
+    args = parser.parse_args()
+    # a training checkpoint of this project: its own logger state is trusted
+    with allow_resume_globals():
+        checkpoint = torch.load(
+            args.checkpoint, map_location='cpu', weights_only=True)
+    try:
+        student = extract_student(checkpoint)
+    except KeyError as error:
+        exit_with_error(f'{args.checkpoint}: {error.args[0]}')
+    torch.save(student, args.out)
+    print(f'wrote {args.out}: {len(student["state_dict"])} student tensors')
+
+
+if __name__ == '__main__':
+    main()

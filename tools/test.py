@@ -1,0 +1,70 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""Evaluate a checkpoint with the config's test dataloader and evaluator.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out PRED.pkl]
+        [--metrics-out METRICS.json] [--cfg-options key=value ...]
+        [--launcher {none,pytorch,slurm,mpi}]
+"""
+import argparse
+import json
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.dist import is_main_process
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from uet_mmdet.utils import exit_with_error, load_tool_config
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where to save the evaluation log')
+    parser.add_argument('--out', help='dump predictions to a pickle file')
+    parser.add_argument(
+        '--metrics-out', help='write the evaluation metrics to a JSON file')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. test_dataloader.batch_size=4')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if not osp.isfile(args.checkpoint):
+        exit_with_error(f'checkpoint not found: {args.checkpoint}')
+    cfg = load_tool_config(args.config, args.cfg_options, args.work_dir,
+                           args.launcher, mode='test')
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    if args.out is not None:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            exit_with_error('--out must be a .pkl or .pickle file')
+        cfg.test_evaluator = [
+            *(cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else
+              [cfg.test_evaluator]),
+            dict(type='DumpDetResults', out_file_path=args.out)
+        ]
+
+    if 'runner_type' in cfg:
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if args.metrics_out and is_main_process():
+        with open(args.metrics_out, 'w') as f:
+            json.dump(metrics, f, indent=2)
+
+
+if __name__ == '__main__':
+    main()

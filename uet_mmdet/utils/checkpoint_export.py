@@ -1,0 +1,48 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""Turn training checkpoints into deployable weight files."""
+from collections import OrderedDict
+from typing import Any, Dict
+
+STUDENT_PREFIX = 'architecture.'
+# meta entries an mmdet checkpoint needs for inference (class names, palette)
+_KEPT_META = ('dataset_meta', 'mmengine_version', 'time', 'epoch', 'iter')
+
+
+def _plain_meta(checkpoint: Dict[str, Any]) -> Dict[str, Any]:
+    meta = checkpoint.get('meta') or {}
+    return {key: meta[key] for key in _KEPT_META if key in meta}
+
+
+def publish_weights(checkpoint: Dict[str, Any]) -> Dict[str, Any]:
+    """Keep only ``state_dict`` and the inference ``meta`` of a checkpoint.
+
+    The result holds tensors and plain containers only, so it loads with
+    ``torch.load(weights_only=True)`` (as teacher checkpoints are loaded).
+    """
+    return dict(
+        meta=_plain_meta(checkpoint),
+        state_dict=OrderedDict(checkpoint['state_dict']))
+
+
+def extract_student(checkpoint: Dict[str, Any]) -> Dict[str, Any]:
+    """Strip a distillation checkpoint down to a plain mmdet student.
+
+    MMRazor's distill algorithms keep the student under ``architecture.``;
+    teacher, distiller (connectors, loss modules) and optimizer state are
+    dropped.
+
+    Raises:
+        KeyError: the checkpoint has no ``architecture.`` weights, i.e. it is
+            not a distillation checkpoint.
+    """
+    state_dict = checkpoint['state_dict']
+    student = OrderedDict((key[len(STUDENT_PREFIX):], value)
+                          for key, value in state_dict.items()
+                          if key.startswith(STUDENT_PREFIX))
+    if not student:
+        raise KeyError('no weights under "architecture.": not a checkpoint of '
+                       'an MMRazor distillation algorithm')
+    return dict(meta=_plain_meta(checkpoint), state_dict=student)
+
+
+__all__ = ['STUDENT_PREFIX', 'publish_weights', 'extract_student']

@@ -1,0 +1,66 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""What tools/train.py and tools/test.py share: config loading and checks."""
+import os.path as osp
+import sys
+from typing import Optional
+
+import torch
+from mmengine.config import Config
+
+from .config_checks import ConfigCheckError, check_config
+
+
+def load_tool_config(config: str,
+                     cfg_options: Optional[dict] = None,
+                     work_dir: Optional[str] = None,
+                     launcher: str = 'none',
+                     mode: str = 'train') -> Config:
+    """Load, override and check a config as the tools do.
+
+    Exits the process with one ``error:`` line on stderr when the config file,
+    a checkpoint, a data file or a registered type is missing, before the
+    Runner creates anything on disk.
+
+    Args:
+        config (str): Config file path.
+        cfg_options (dict, optional): ``--cfg-options`` overrides.
+        work_dir (str, optional): ``--work-dir``; defaults to
+            ``./work_dirs/<config name>``.
+        launcher (str): ``none``, ``pytorch``, ``slurm`` or ``mpi``.
+        mode (str): ``train`` or ``test``: which data to check.
+
+    Returns:
+        Config: The checked config.
+    """
+    if not osp.isfile(config):
+        exit_with_error(f'config file not found: {config}')
+    try:
+        cfg = Config.fromfile(config)
+    except Exception as error:  # the parser's own message says what is wrong
+        exit_with_error(f'cannot load config {config}: '
+                        f'{type(error).__name__}: {error}')
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config))[0])
+    if launcher != 'none' and not torch.cuda.is_available():
+        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+        cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+    try:
+        check_config(cfg, mode)
+    except ConfigCheckError as error:
+        exit_with_error(str(error))
+    return cfg
+
+
+def exit_with_error(message: str) -> None:
+    """Print ``error: message`` on stderr and exit with status 2."""
+    print(f'error: {message}', file=sys.stderr)
+    sys.exit(2)
+
+
+__all__ = ['load_tool_config', 'exit_with_error']
