@@ -1,7 +1,6 @@
+_base_ = './uet_plugin.py'
+
 default_scope = 'mmdet'
-custom_imports = dict(imports=['uet_mmdet'], allow_failed_imports=False)
-# UETRunner = mmengine's Runner, able to --resume its checkpoints on torch>=2.6
-runner_type = 'UETRunner'
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

@@ -5,7 +5,7 @@ metainfo = dict(
     classes=('disc', 'square', 'triangle', 'ring', 'cross', 'star', 'bar',
              'diamond'))
 backend_args = None
-img_scale = (256, 256)
+img_scale = (128, 128)
 
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
