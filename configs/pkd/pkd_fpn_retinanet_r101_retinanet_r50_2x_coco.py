@@ -27,7 +27,7 @@ model = dict(
         # mmrazor's weight for RetinaNet teachers on COCO
         distill_losses={
             f'loss_pkd_fpn{i}': dict(type='PKDLoss', loss_weight=10.0)
-            for i in range(_base_.pkd_fpn_levels)
+            for i in range(_base_.fpn_levels)
         }))
 
 find_unused_parameters = True

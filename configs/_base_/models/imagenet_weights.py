@@ -9,4 +9,7 @@ imagenet_checkpoints = dict(
     resnet18='checkpoints/resnet18-f37072fd.pth',
     resnet34='checkpoints/resnet34-b627a593.pth',
     resnet50='checkpoints/resnet50-0676ba61.pth',
-    resnet101='checkpoints/resnet101-63fe2227.pth')
+    resnet101='checkpoints/resnet101-63fe2227.pth',
+    # Caffe-style (FCOS): https://download.openmmlab.com/pretrain/third_party/
+    resnet50_caffe='checkpoints/resnet50_msra-5891d200.pth',
+    resnet101_caffe='checkpoints/resnet101_msra-6cc46731.pth')

@@ -1,0 +1,45 @@
+# FGD on the FPN for COCO: FCOS R101 teacher -> FCOS R50 student,
+# 2x schedule, published FGD hyper-parameters (temp 0.8, alpha 0.0016,
+# beta 0.0008, gamma 0.0008, lambda 0.000008, FPN levels 0-4).
+# Needs: COCO in data/coco, ImageNet weights in checkpoints/ (see
+# configs/_base_/models/imagenet_weights.py) and a teacher trained with
+# mmdet::fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py at `teacher_ckpt`.
+_base_ = [
+    'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
+    '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py',
+    '../_base_/distillers/fgd_fpn.py'
+]
+
+teacher_ckpt = 'checkpoints/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.pth'
+
+student = _base_.model
+student.backbone.init_cfg = dict(
+    type='Pretrained', checkpoint=_base_.imagenet_checkpoints['resnet50_caffe'])
+# FGD starts the student's neck and head from the teacher (same shapes).
+student.neck.init_cfg = dict(
+    type='Pretrained', prefix='neck.', checkpoint=teacher_ckpt)
+student.bbox_head.init_cfg = dict(
+    type='Pretrained', prefix='bbox_head.', checkpoint=teacher_ckpt)
+
+distiller = _base_.fgd_fpn_distiller
+for fgd_loss in distiller.distill_losses.values():
+    fgd_loss.update(
+        temp=0.8,
+        alpha_fgd=0.0016,
+        beta_fgd=0.0008,
+        gamma_fgd=0.0008,
+        lambda_fgd=0.000008)
+del fgd_loss
+
+model = dict(
+    _delete_=True,
+    _scope_='mmrazor',
+    type='SingleTeacherDistill',
+    architecture=student,
+    teacher=dict(
+        cfg_path='mmdet::fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
+        pretrained=False),
+    teacher_ckpt=teacher_ckpt,
+    distiller=distiller)
+
+find_unused_parameters = True

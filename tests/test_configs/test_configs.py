@@ -1,0 +1,43 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+import glob
+import math
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from uet_mmdet.utils import ConfigCheckError, check_config, dry_run
+from uet_mmdet.utils.config_checks import check_types
+from ..helpers import CONFIGS
+
+ALL_CONFIGS = sorted(
+    path for path in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True)
+    if '_base_' not in path)
+COCO_CONFIGS = [path for path in ALL_CONFIGS if path.endswith('_coco.py')]
+
+
+def _name(path: str) -> str:
+    return osp.relpath(path, CONFIGS)
+
+
+@pytest.mark.parametrize('path', ALL_CONFIGS, ids=_name)
+def test_config_loads_with_registered_types_and_the_plugin(path):
+    cfg = Config.fromfile(path)
+    check_types(cfg)
+    assert cfg.custom_imports.imports == ['uet_mmdet']
+    assert cfg.runner_type == 'UETRunner'
+
+
+@pytest.mark.parametrize('path', COCO_CONFIGS, ids=_name)
+def test_coco_config_without_files_fails_clearly(path):
+    with pytest.raises(ConfigCheckError, match='not found: '):
+        check_config(Config.fromfile(path))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('path', COCO_CONFIGS, ids=_name)
+def test_coco_config_trains_one_step_on_a_random_batch(path):
+    losses = dry_run(Config.fromfile(path))
+    assert all(math.isfinite(value) for value in losses.values())
+    assert any(key.startswith('distill.') for key in losses)
+    assert any(key.startswith('student.') for key in losses)
