@@ -9,8 +9,9 @@ configs/demo/retinanet_r18_fpn_demo.py) with stock mmdet.
 import argparse
 
 import torch
+from mmengine.runner import CheckpointLoader
 
-from uet_mmdet.compat import allow_resume_globals
+from uet_mmdet.compat import UnsafeCheckpointError
 from uet_mmdet.utils import exit_with_error
 from uet_mmdet.utils.checkpoint_export import extract_student
 
@@ -20,12 +21,12 @@ def main() -> None:
     parser.add_argument('checkpoint', help='distillation checkpoint')
     parser.add_argument('out', help='student checkpoint to write')
     args = parser.parse_args()
-    # a training checkpoint of this project: its own logger state is trusted
-    with allow_resume_globals():
-        checkpoint = torch.load(
-            args.checkpoint, map_location='cpu', weights_only=True)
     try:
+        checkpoint = CheckpointLoader.load_checkpoint(
+            args.checkpoint, map_location='cpu', logger='silent')
         student = extract_student(checkpoint)
+    except (FileNotFoundError, UnsafeCheckpointError) as error:
+        exit_with_error(str(error))
     except KeyError as error:
         exit_with_error(f'{args.checkpoint}: {error.args[0]}')
     torch.save(student, args.out)

@@ -101,11 +101,11 @@ def load_from_local_weights_only(filename: str,
                       reason[0] if reason else '')
         raise UnsafeCheckpointError(
             f'{filename} is not a plain weights file, so torch.load('
-            f'weights_only=True) refused it ({detail.strip()}). Training '
-            'checkpoints also hold logger and optimizer state: export the '
-            'weights with `python tools/model_converters/publish_model.py '
-            f'{filename} OUT.pth` and use OUT.pth. To resume a run, use '
-            "`--resume` with runner_type='UETRunner'.") from None
+            f'weights_only=True) refused it ({detail.strip()}). If it is a '
+            'checkpoint of the plain mmengine Runner that you made, export '
+            'its weights with `python tools/model_converters/publish_model.py '
+            f'{filename} OUT.pth --trust` and use OUT.pth; resume it with '
+            "runner_type='UETRunner'.") from None
 
 
 def install_weights_only_loader() -> None:
