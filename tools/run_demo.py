@@ -1,7 +1,7 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """The demo: teacher -> student -> distilled student on the embedded data.
 
-    python tools/run_demo.py [--work-dir work_dirs/demo] [--epochs 12]
+    python tools/run_demo.py [--work-dir work_dirs/demo]
 
 Generates the demo data, trains the RetinaNet R50 teacher, the R18 student
 alone and the R18 student distilled from the teacher (PKD on the FPN), exports
@@ -31,8 +31,6 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--data-root', default='data/uet_demo')
-    parser.add_argument('--epochs', type=int, default=None,
-                        help='override the configs\' max_epochs')
     parser.add_argument('--num-train', type=int, default=800)
     parser.add_argument('--num-val', type=int, default=200)
     return parser.parse_args()
@@ -70,7 +68,7 @@ class Demo:
 
     def _cfg_options(self) -> List[str]:
         data_root = self.args.data_root.rstrip('/') + '/'
-        options = [
+        return [
             f'train_dataloader.dataset.data_root={data_root}',
             f'val_dataloader.dataset.data_root={data_root}',
             f'test_dataloader.dataset.data_root={data_root}',
@@ -78,9 +76,6 @@ class Demo:
             f'test_evaluator.ann_file={data_root}annotations/'
             'instances_val.json',
         ]
-        if self.args.epochs:
-            options.append(f'train_cfg.max_epochs={self.args.epochs}')
-        return options
 
     def generate_data(self) -> None:
         seconds = run([

@@ -11,7 +11,7 @@ model = dict(
     teacher=dict(
         type='DetectorFromConfig',
         config='{{fileDirname}}/../demo/retinanet_r50_fpn_demo.py'),
-    teacher_ckpt='work_dirs/demo/teacher_r50/epoch_12.pth',
+    teacher_ckpt='work_dirs/demo/teacher_r50/epoch_16.pth',
     distiller=dict())
 
 find_unused_parameters = True

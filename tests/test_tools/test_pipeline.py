@@ -79,6 +79,21 @@ def test_training_writes_checkpoints_and_distill_losses(runs):
     assert 'student.loss_cls' in log
 
 
+def test_fgd_run_logs_the_four_fgd_terms(runs):
+    root = runs['root']
+    config = write_test_config(
+        osp.join(root, 'fgd.py'),
+        'fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py', runs['data'],
+        extra=f"model = dict(teacher_ckpt={runs['teacher_ckpt']!r})")
+    _train(config, osp.join(root, 'fgd'))
+    log = _log_text(osp.join(root, 'fgd'))
+    for level in range(5):
+        for term in ('fg', 'bg', 'at', 'global'):
+            assert re.search(
+                rf'distill\.loss_fgd_fpn{level}_{term}: \d', log), (level,
+                                                                   term)
+
+
 def test_checkpoints_load_weights_only(runs):
     checkpoint = torch.load(
         osp.join(runs['root'], 'student', 'epoch_1.pth'), weights_only=True)
