@@ -9,12 +9,12 @@ import argparse
 import json
 import os.path as osp
 
-from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from uet_mmdet.utils import exit_with_error, load_tool_config
+from uet_mmdet.utils import (add_config_and_launcher_args, exit_with_error,
+                             load_tool_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -25,17 +25,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='dump predictions to a pickle file')
     parser.add_argument(
         '--metrics-out', help='write the evaluation metrics to a JSON file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. test_dataloader.batch_size=4')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_config_and_launcher_args(parser)
     return parser.parse_args()
 
 

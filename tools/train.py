@@ -6,11 +6,10 @@
 """
 import argparse
 
-from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from uet_mmdet.utils import load_tool_config
+from uet_mmdet.utils import add_config_and_launcher_args, load_tool_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,18 +29,7 @@ def parse_args() -> argparse.Namespace:
         const='auto',
         help='resume from CKPT, or from the latest checkpoint in the work '
         'dir when no path is given')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. train_cfg.max_epochs=2')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_config_and_launcher_args(parser)
     return parser.parse_args()
 
 

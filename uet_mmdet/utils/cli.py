@@ -1,13 +1,30 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """What tools/train.py and tools/test.py share: config loading and checks."""
+import argparse
 import os.path as osp
 import sys
 from typing import Optional
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from .config_checks import ConfigCheckError, check_config
+
+
+def add_config_and_launcher_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--cfg-options``, ``--launcher`` and ``--local-rank``."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. train_cfg.max_epochs=2')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
 def load_tool_config(config: str,
@@ -63,4 +80,6 @@ def exit_with_error(message: str) -> None:
     sys.exit(2)
 
 
-__all__ = ['load_tool_config', 'exit_with_error']
+__all__ = [
+    'add_config_and_launcher_args', 'load_tool_config', 'exit_with_error'
+]
