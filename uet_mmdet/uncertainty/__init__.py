@@ -1,0 +1,18 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""ESTIMATE: Monte-Carlo dropout uncertainty, torch only.
+
+Knows nothing of mmdet or mmrazor; losses and distillers call it.
+"""
+from .maps import (confidence_from_variance, sigmoid_mutual_information,
+                   sigmoid_predictive_entropy)
+from .mc_dropout import (MAX_EXACT_SAMPLES, check_rates, dropout_samples,
+                         dropout_schedule, feature_mc_moments,
+                         feature_mc_moments_exact, mc_moments,
+                         module_mc_samples)
+
+__all__ = [
+    'MAX_EXACT_SAMPLES', 'check_rates', 'confidence_from_variance',
+    'dropout_samples', 'dropout_schedule', 'feature_mc_moments',
+    'feature_mc_moments_exact', 'mc_moments', 'module_mc_samples',
+    'sigmoid_mutual_information', 'sigmoid_predictive_entropy'
+]

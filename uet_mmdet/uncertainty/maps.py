@@ -1,0 +1,61 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""Uncertainty maps from MC samples: confidence, entropy, mutual information."""
+import torch
+from torch import Tensor
+
+_EPS = 1e-12
+
+
+def confidence_from_variance(variance: Tensor, tau: float) -> Tensor:
+    """``c = exp(-mean_c(var) / tau)`` in (0, 1] per location.
+
+    Args:
+        variance (Tensor): (N, C, H, W) MC variance of a feature.
+        tau (float): Temperature: the channel-mean variance at which the
+            confidence is ``1/e``.
+
+    Returns:
+        Tensor: (N, H, W) confidence.
+    """
+    if tau <= 0:
+        raise ValueError(f'tau must be > 0, got {tau}')
+    return torch.exp(-variance.mean(dim=1) / tau)
+
+
+def _binary_entropy(prob: Tensor) -> Tensor:
+    prob = prob.clamp(_EPS, 1 - _EPS)
+    return -(prob * prob.log() + (1 - prob) * (1 - prob).log())
+
+
+def sigmoid_predictive_entropy(logit_samples: Tensor) -> Tensor:
+    """Entropy of the MC-mean of per-class sigmoid probabilities.
+
+    Args:
+        logit_samples (Tensor): (K, N, C, H, W) classification logits of K
+            stochastic passes (one-vs-all sigmoid, as RetinaNet and GFL use).
+
+    Returns:
+        Tensor: (N, H, W) total uncertainty, summed over classes.
+    """
+    mean_prob = logit_samples.sigmoid().mean(dim=0)
+    return _binary_entropy(mean_prob).sum(dim=1)
+
+
+def sigmoid_mutual_information(logit_samples: Tensor) -> Tensor:
+    """Epistemic part of the entropy: ``H[mean p] - mean H[p]`` (>= 0).
+
+    Args:
+        logit_samples (Tensor): (K, N, C, H, W) classification logits.
+
+    Returns:
+        Tensor: (N, H, W) mutual information, summed over classes.
+    """
+    probs = logit_samples.sigmoid()
+    expected = _binary_entropy(probs).mean(dim=0).sum(dim=1)
+    return (sigmoid_predictive_entropy(logit_samples) - expected).clamp(min=0)
+
+
+__all__ = [
+    'confidence_from_variance', 'sigmoid_predictive_entropy',
+    'sigmoid_mutual_information'
+]

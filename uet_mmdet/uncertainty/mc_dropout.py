@@ -1,0 +1,183 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""Monte-Carlo dropout moments: K stochastic samples -> mean and variance.
+
+Pure tensor maths (torch only). Sample ``k`` drops with rate ``p_k`` and scales
+what it keeps by ``1 / (1 - p_k)`` (inverted dropout), so every sample is an
+unbiased estimate of the input.
+"""
+import itertools
+from typing import Callable, Optional, Sequence, Tuple, Union
+
+import torch
+from torch import Tensor
+
+# 2**K keep patterns are enumerated by the exact sampler.
+MAX_EXACT_SAMPLES = 16
+Rates = Union[Sequence[float], Tensor]
+
+
+def dropout_schedule(num_samples: int,
+                     p0: float = 0.15,
+                     delta: float = 0.05) -> Tensor:
+    """The paper's per-sample rates ``p_k = p0 + k * delta``, k = 0..K-1."""
+    if num_samples < 1:
+        raise ValueError(f'num_samples must be >= 1, got {num_samples}')
+    rates = p0 + delta * torch.arange(num_samples, dtype=torch.float64)
+    return check_rates(rates)
+
+
+def check_rates(rates: Rates) -> Tensor:
+    """Return ``rates`` as a float64 tensor; each must lie in [0, 1)."""
+    rates = torch.as_tensor(rates, dtype=torch.float64).flatten()
+    if rates.numel() < 1:
+        raise ValueError('at least one dropout rate is needed')
+    if bool(((rates < 0) | (rates >= 1)).any()):
+        raise ValueError(f'dropout rates must lie in [0, 1), got '
+                         f'{rates.tolist()}')
+    return rates
+
+
+def _mask_shape(feature: Tensor, channel_wise: bool) -> Tuple[int, ...]:
+    """Element-wise masks, or one value per (image, channel) like Dropout2d."""
+    if channel_wise:
+        return tuple(feature.shape[:2]) + (1, ) * (feature.dim() - 2)
+    return tuple(feature.shape)
+
+
+def _uniform(shape: Tuple[int, ...], like: Tensor,
+             generator: Optional[torch.Generator]) -> Tensor:
+    return torch.rand(
+        shape, generator=generator, device=like.device, dtype=like.dtype)
+
+
+def dropout_samples(feature: Tensor,
+                    rates: Rates,
+                    channel_wise: bool = False,
+                    generator: Optional[torch.Generator] = None) -> Tensor:
+    """K inverted-dropout copies of ``feature``, shape ``(K, *feature.shape)``.
+
+    Args:
+        feature (Tensor): (N, C, ...) feature.
+        rates (Sequence[float] | Tensor): K dropout rates.
+        channel_wise (bool): Drop whole channels (Dropout2d) instead of
+            elements.
+        generator (torch.Generator, optional): For repeatable masks; on the
+            feature's device.
+    """
+    rates = check_rates(rates).to(feature.device, feature.dtype)
+    view = (-1, ) + (1, ) * feature.dim()
+    shape = (rates.numel(), ) + _mask_shape(feature, channel_wise)
+    keep = _uniform(shape, feature, generator) >= rates.view(view)
+    return feature.unsqueeze(0) * keep / (1 - rates.view(view))
+
+
+def mc_moments(samples: Tensor) -> Tuple[Tensor, Tensor]:
+    """Mean and (population) variance over the first, sample dimension."""
+    mean = samples.mean(dim=0)
+    return mean, (samples - mean).pow(2).mean(dim=0)
+
+
+@torch.no_grad()
+def feature_mc_moments(feature: Tensor,
+                       rates: Rates,
+                       channel_wise: bool = False,
+                       generator: Optional[torch.Generator] = None
+                       ) -> Tuple[Tensor, Tensor]:
+    """MC-dropout mean and variance of a feature, drawing K masks.
+
+    Note that dropout applied directly to a feature ``F`` has variance
+    ``F**2 * p / (1 - p)`` in expectation: it tells nothing beyond ``|F|``.
+    """
+    return mc_moments(dropout_samples(feature, rates, channel_wise,
+                                      generator))
+
+
+def _pattern_table(rates: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    """CDF, mean and variance coefficients of all 2**K keep patterns."""
+    num = rates.numel()
+    patterns = torch.tensor(
+        list(itertools.product((0.0, 1.0), repeat=num)),
+        dtype=torch.float64)
+    keep_prob = (patterns * (1 - rates) + (1 - patterns) * rates).prod(1)
+    scaled = patterns / (1 - rates)
+    mean_coef = scaled.mean(dim=1)
+    var_coef = scaled.pow(2).mean(dim=1) - mean_coef.pow(2)
+    cdf = keep_prob.cumsum(0)
+    cdf[-1] = 1.0
+    return cdf, mean_coef, var_coef
+
+
+@torch.no_grad()
+def feature_mc_moments_exact(feature: Tensor,
+                             rates: Rates,
+                             channel_wise: bool = False,
+                             generator: Optional[torch.Generator] = None
+                             ) -> Tuple[Tensor, Tensor]:
+    """The same distribution as :func:`feature_mc_moments`, one draw each.
+
+    The K-sample mean and variance of element ``f`` are ``f * m`` and
+    ``f**2 * v``, where ``(m, v)`` depend only on which of the K masks kept
+    the element. This draws one uniform number per element (or channel) and
+    maps it through the exact distribution of the 2**K keep patterns.
+    """
+    rates = check_rates(rates)
+    if rates.numel() > MAX_EXACT_SAMPLES:
+        return feature_mc_moments(feature, rates, channel_wise, generator)
+    cdf, mean_coef, var_coef = (
+        table.to(feature.device) for table in _pattern_table(rates))
+    uniform = _uniform(_mask_shape(feature, channel_wise), feature, generator)
+    index = torch.searchsorted(cdf, uniform.double().flatten(), right=True)
+    index = index.clamp_(max=cdf.numel() - 1).view(uniform.shape)
+    mean = feature * mean_coef[index].to(feature.dtype)
+    var = feature.pow(2) * var_coef[index].to(feature.dtype)
+    return mean, var
+
+
+def _repeat_inputs(inputs: Union[Tensor, Sequence[Tensor]],
+                   rates: Tensor, channel_wise: bool,
+                   generator: Optional[torch.Generator]):
+    """Stack K dropout copies of every input along the batch dimension."""
+    single = isinstance(inputs, Tensor)
+    tensors = [inputs] if single else list(inputs)
+    stacked = [
+        dropout_samples(tensor, rates, channel_wise,
+                        generator).flatten(0, 1) for tensor in tensors
+    ]
+    return stacked[0] if single else type(inputs)(stacked)
+
+
+@torch.no_grad()
+def module_mc_samples(module: Callable,
+                      inputs: Union[Tensor, Sequence[Tensor]],
+                      rates: Rates,
+                      channel_wise: bool = False,
+                      generator: Optional[torch.Generator] = None
+                      ) -> Union[Tensor, Tuple[Tensor, ...]]:
+    """Run ``module`` on K dropout copies of its inputs in one batched call.
+
+    Dropout in front of a non-linear module gives uncertainty that is not a
+    function of the module's own output magnitude.
+
+    Args:
+        module (callable): Takes ``inputs`` (a tensor, or a sequence such as
+            the backbone outputs a neck takes) and returns a tensor or a
+            sequence of tensors with the batch first.
+        inputs (Tensor | Sequence[Tensor]): (N, ...) inputs.
+        rates (Sequence[float] | Tensor): K dropout rates, one per sample.
+
+    Returns:
+        Tensor | tuple[Tensor]: Every output with shape ``(K, N, ...)``.
+    """
+    rates = check_rates(rates)
+    num = rates.numel()
+    outputs = module(_repeat_inputs(inputs, rates, channel_wise, generator))
+    if isinstance(outputs, Tensor):
+        return outputs.unflatten(0, (num, -1))
+    return tuple(output.unflatten(0, (num, -1)) for output in outputs)
+
+
+__all__ = [
+    'MAX_EXACT_SAMPLES', 'check_rates', 'dropout_samples', 'dropout_schedule',
+    'feature_mc_moments', 'feature_mc_moments_exact', 'mc_moments',
+    'module_mc_samples'
+]
