@@ -37,7 +37,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def run(command: List[str], log_file: str) -> float:
-    """Run a repository tool with its output in ``log_file``; return seconds."""
+    """Run a repository tool, output to ``log_file``; return seconds."""
     start = time.time()
     with open(log_file, 'w') as log:
         result = subprocess.run([sys.executable, *command], cwd=REPO_ROOT,
@@ -68,13 +68,13 @@ class Demo:
 
     def _cfg_options(self) -> List[str]:
         data_root = self.args.data_root.rstrip('/') + '/'
+        val_ann = f'{data_root}annotations/instances_val.json'
         return [
             f'train_dataloader.dataset.data_root={data_root}',
             f'val_dataloader.dataset.data_root={data_root}',
             f'test_dataloader.dataset.data_root={data_root}',
-            f'val_evaluator.ann_file={data_root}annotations/instances_val.json',
-            f'test_evaluator.ann_file={data_root}annotations/'
-            'instances_val.json',
+            f'val_evaluator.ann_file={val_ann}',
+            f'test_evaluator.ann_file={val_ann}',
         ]
 
     def generate_data(self) -> None:

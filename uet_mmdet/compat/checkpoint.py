@@ -1,9 +1,9 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """Safe checkpoint loading for mmengine 0.10.7 on torch >= 2.6.
 
-torch >= 2.6 loads with ``weights_only=True``. mmengine's resume checkpoints also
-pickle the message hub (``HistoryBuffer``) and numpy values, which that check
-refuses. The fix is scoped: the extra globals are allowed only inside
+torch >= 2.6 loads with ``weights_only=True``. mmengine's resume checkpoints
+also pickle the message hub (``HistoryBuffer``) and numpy values, which that
+check refuses. The fix is scoped: the extra globals are allowed only inside
 :func:`allow_resume_globals`, which :class:`~uet_mmdet.engine.UETRunner` wraps
 around resuming its own checkpoints. Every other load (teacher checkpoints,
 ``load_from``, ``init_cfg``) stays on plain ``weights_only=True`` and a refused
@@ -52,8 +52,8 @@ def _weights_only_supported() -> bool:
 def allow_resume_globals() -> Iterator[None]:
     """Allow the globals of an mmengine resume checkpoint while inside.
 
-    ``builtins.getattr`` is among them, which makes ``weights_only`` meaningless,
-    so only wrap loads of checkpoints the run wrote itself.
+    ``builtins.getattr`` is among them, which makes ``weights_only``
+    meaningless, so only wrap loads of checkpoints the run wrote itself.
     """
     global _resume_depth
     _resume_depth += 1
@@ -109,7 +109,7 @@ def load_from_local_weights_only(filename: str,
 
 
 def install_weights_only_loader() -> None:
-    """Make :func:`load_from_local_weights_only` mmengine's local-file loader."""
+    """Make :func:`load_from_local_weights_only` the local-file loader."""
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_from_local_weights_only, force=True)
 

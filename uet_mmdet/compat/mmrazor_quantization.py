@@ -1,11 +1,11 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """Let PyPI mmrazor 1.0.0 import under torch 2.x.
 
-``mmrazor.structures.quantization.backend_config`` builds torch FX quantization
-backend configs at import time with APIs that changed in torch 2.x, so the whole
-of ``mmrazor`` fails to import. Only that submodule is replaced: distillation does
-not use it, and every name it exports raises :class:`QuantizationUnavailableError`
-when used.
+``mmrazor.structures.quantization.backend_config`` builds torch FX
+quantization backend configs at import time with APIs that changed in torch
+2.x, so the whole of ``mmrazor`` fails to import. Only that submodule is
+replaced: distillation does not use it, and every name it exports raises
+:class:`QuantizationUnavailableError` when used.
 """
 import sys
 import types

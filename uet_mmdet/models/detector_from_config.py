@@ -20,7 +20,7 @@ def build_detector_from_config(config: str,
     config can name its teacher (or student) by the config that trained it::
 
         teacher=dict(type='DetectorFromConfig',
-                     config='{{fileDirname}}/../demo/retinanet_r50_fpn_demo.py')
+                     config='{{fileDirname}}/../demo/teacher.py')
 
     Args:
         config (str): Path of the config file that defines ``model``.

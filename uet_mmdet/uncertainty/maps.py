@@ -1,5 +1,5 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-"""Uncertainty maps from MC samples: confidence, entropy, mutual information."""
+"""Uncertainty maps from MC samples: confidence, entropy, mutual info."""
 import torch
 from torch import Tensor
 

@@ -6,6 +6,7 @@ from .dry_run import dry_run, random_detection_batch
 from .setup_env import register_all_modules
 
 __all__ = [
-    'add_config_and_launcher_args', 'ConfigCheckError', 'check_config', 'dry_run', 'exit_with_error',
-    'load_tool_config', 'random_detection_batch', 'register_all_modules'
+    'add_config_and_launcher_args', 'ConfigCheckError', 'check_config',
+    'dry_run', 'exit_with_error', 'load_tool_config', 'random_detection_batch',
+    'register_all_modules'
 ]

@@ -51,10 +51,10 @@ class WeightsOnlyCheckpointHook(Hook):
 
     mmengine pickles ``HistoryBuffer`` objects and numpy values into every
     checkpoint, so ``torch.load(weights_only=True)`` (torch >= 2.6 default)
-    refuses them: ``tools/test.py``, teacher checkpoints and ``load_from`` would
-    all fail. This hook stores them as tensors and plain containers on save
-    and restores them on load. :class:`~uet_mmdet.engine.UETRunner` registers
-    it; nothing needs to be configured.
+    refuses them: ``tools/test.py``, teacher checkpoints and ``load_from``
+    would all fail. This hook stores them as tensors and plain containers on
+    save and restores them on load. :class:`~uet_mmdet.engine.UETRunner`
+    registers it; nothing needs to be configured.
     """
 
     priority = 'LOWEST'  # encode after every other hook has added its state

@@ -119,7 +119,7 @@ class FGDLoss(nn.Module):
 
     def loss_terms(self, preds_S: Tensor, preds_T: Tensor,
                    data_samples: Sequence) -> dict:
-        """The four unweighted FGD terms (``fg``, ``bg``, ``at``, ``global``)."""
+        """The unweighted FGD terms ``fg``, ``bg``, ``at`` and ``global``."""
         if self.align is not None:
             preds_S = self.align(preds_S)
         preds_T = preds_T.detach()

@@ -34,7 +34,7 @@ def foreground_mask(boxes: Tensor, image_hw: Tuple[float, float],
                     feature_hw: Tuple[int, int]) -> Tensor:
     """FGD's foreground mask of one image.
 
-    Every cell covered by a box gets ``1 / (number of cells of the box)``; where
+    Every cell covered by a box gets ``1 / (cells of the box)``; where
     boxes overlap the larger value (the smaller box) wins.
 
     Returns:
