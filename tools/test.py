@@ -13,8 +13,8 @@ from mmengine.dist import is_main_process
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from uet_mmdet.utils import (add_config_and_launcher_args, exit_with_error,
-                             load_tool_config)
+from uet_mmdet.utils import (add_config_and_launcher_args, close_distributed,
+                             exit_with_error, load_tool_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,6 +54,7 @@ def main() -> None:
     if args.metrics_out and is_main_process():
         with open(args.metrics_out, 'w') as f:
             json.dump(metrics, f, indent=2)
+    close_distributed()
 
 
 if __name__ == '__main__':

@@ -9,7 +9,8 @@ import argparse
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from uet_mmdet.utils import add_config_and_launcher_args, load_tool_config
+from uet_mmdet.utils import (add_config_and_launcher_args, close_distributed,
+                             load_tool_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,6 +55,7 @@ def main() -> None:
     else:
         runner = Runner.from_cfg(cfg)
     runner.train()
+    close_distributed()
 
 
 if __name__ == '__main__':

@@ -10,9 +10,8 @@ import shutil
 
 import pytest
 import torch
-from mmdet.registry import MODELS
-from mmengine.config import Config
 
+from uet_mmdet.models import build_detector_from_config
 from ..helpers import run_tool, tool, write_test_config
 
 pytestmark = pytest.mark.slow
@@ -125,7 +124,7 @@ def test_exported_student_matches_student_inside_wrapper(runs):
     ], cwd=root)
     assert result.returncode == 0, result.stderr[-3000:]
     exported = torch.load(student_ckpt, weights_only=True)
-    student = MODELS.build(Config.fromfile(runs['student_cfg']).model)
+    student = build_detector_from_config(runs['student_cfg'])
     student.load_state_dict(exported['state_dict'], strict=True)
 
     inside = _test(runs['distill_cfg'], distill_ckpt, root, 'inside')

@@ -6,7 +6,9 @@ import sys
 from typing import Optional
 
 import torch
+import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
+from mmengine.dist import barrier, is_distributed
 
 from .config_checks import ConfigCheckError, check_config
 
@@ -74,6 +76,18 @@ def load_tool_config(config: str,
     return cfg
 
 
+def close_distributed() -> None:
+    """Tear the process group down before exit.
+
+    Without this, gloo's threads can outlive the interpreter and a rank dies
+    with SIGABRT ("terminate called without an active exception") after
+    training has finished.
+    """
+    if is_distributed():
+        barrier()
+        torch_dist.destroy_process_group()
+
+
 def exit_with_error(message: str) -> None:
     """Print ``error: message`` on stderr and exit with status 2."""
     print(f'error: {message}', file=sys.stderr)
@@ -81,5 +95,6 @@ def exit_with_error(message: str) -> None:
 
 
 __all__ = [
-    'add_config_and_launcher_args', 'load_tool_config', 'exit_with_error'
+    'add_config_and_launcher_args', 'close_distributed', 'load_tool_config',
+    'exit_with_error'
 ]
