@@ -10,11 +10,10 @@ import json
 import os.path as osp
 
 from mmengine.dist import is_main_process
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
-from uet_mmdet.utils import (add_config_and_launcher_args, close_distributed,
-                             exit_with_error, load_tool_config)
+from uet_mmdet.utils import (add_config_and_launcher_args, build_runner,
+                             close_distributed, exit_with_error,
+                             load_tool_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,10 +45,7 @@ def main() -> None:
             dict(type='DumpDetResults', out_file_path=args.out)
         ]
 
-    if 'runner_type' in cfg:
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     metrics = runner.test()
     if args.metrics_out and is_main_process():
         with open(args.metrics_out, 'w') as f:

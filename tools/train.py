@@ -6,11 +6,9 @@
 """
 import argparse
 
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
-from uet_mmdet.utils import (add_config_and_launcher_args, close_distributed,
-                             load_tool_config)
+from uet_mmdet.utils import (add_config_and_launcher_args, build_runner,
+                             close_distributed, load_tool_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,10 +48,7 @@ def main() -> None:
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
 
-    if 'runner_type' in cfg:
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
     close_distributed()
 

@@ -1,12 +1,13 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-from .cli import (add_config_and_launcher_args, close_distributed,
-                  exit_with_error, load_tool_config)
+from .cli import (add_config_and_launcher_args, build_runner,
+                  close_distributed, exit_with_error, load_tool_config)
 from .config_checks import ConfigCheckError, check_config
 from .dry_run import dry_run, random_detection_batch
 from .setup_env import register_all_modules
 
 __all__ = [
-    'add_config_and_launcher_args', 'close_distributed', 'ConfigCheckError',
+    'add_config_and_launcher_args', 'build_runner', 'close_distributed',
+    'ConfigCheckError',
     'check_config',
     'dry_run', 'exit_with_error', 'load_tool_config', 'random_detection_batch',
     'register_all_modules'

@@ -5,10 +5,11 @@ import os.path as osp
 import sys
 from typing import Optional
 
-import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 from mmengine.dist import barrier, is_distributed
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
 
 from .config_checks import ConfigCheckError, check_config
 
@@ -66,14 +67,18 @@ def load_tool_config(config: str,
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(config))[0])
-    if launcher != 'none' and not torch.cuda.is_available():
-        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
-        cfg.env_cfg.dist_cfg['backend'] = 'gloo'
     try:
         check_config(cfg, mode)
     except ConfigCheckError as error:
         exit_with_error(str(error))
     return cfg
+
+
+def build_runner(cfg: Config) -> Runner:
+    """The config's ``runner_type`` (e.g. ``UETRunner``), else mmengine's."""
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)
 
 
 def close_distributed() -> None:
@@ -95,6 +100,6 @@ def exit_with_error(message: str) -> None:
 
 
 __all__ = [
-    'add_config_and_launcher_args', 'close_distributed', 'load_tool_config',
-    'exit_with_error'
+    'add_config_and_launcher_args', 'build_runner', 'close_distributed',
+    'load_tool_config', 'exit_with_error'
 ]
