@@ -1,5 +1,5 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-from .hooks import WeightsOnlyCheckpointHook
+from .hooks import UETHook, WeightsOnlyCheckpointHook
 from .runners import UETRunner
 
-__all__ = ['UETRunner', 'WeightsOnlyCheckpointHook']
+__all__ = ['UETHook', 'UETRunner', 'WeightsOnlyCheckpointHook']

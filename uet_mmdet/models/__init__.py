@@ -1,9 +1,12 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 from .detector_from_config import build_detector_from_config
 from .distillers import UETDistiller
-from .losses import FGDLoss, GlobalContextBlock
+from .losses import (DenseKDLoss, DenseLDLoss, FGDLoss, GlobalContextBlock,
+                     UETLoss)
+from .uet import UETConfigError, UETSettings
 
 __all__ = [
-    'build_detector_from_config', 'UETDistiller', 'FGDLoss',
-    'GlobalContextBlock'
+    'build_detector_from_config', 'DenseKDLoss', 'DenseLDLoss', 'FGDLoss',
+    'GlobalContextBlock', 'UETConfigError', 'UETDistiller', 'UETLoss',
+    'UETSettings'
 ]

@@ -3,7 +3,9 @@
 
 Knows nothing of mmdet or mmrazor; losses and distillers call it.
 """
-from .maps import (confidence_from_variance, sigmoid_mutual_information,
+from .estimate import UncertaintyEstimate
+from .maps import (confidence_from_variance, mean_one_weights,
+                   relative_confidence, sigmoid_mutual_information,
                    sigmoid_predictive_entropy)
 from .mc_dropout import (MAX_EXACT_SAMPLES, check_rates, dropout_samples,
                          dropout_schedule, feature_mc_moments,
@@ -11,8 +13,9 @@ from .mc_dropout import (MAX_EXACT_SAMPLES, check_rates, dropout_samples,
                          module_mc_samples)
 
 __all__ = [
-    'MAX_EXACT_SAMPLES', 'check_rates', 'confidence_from_variance',
-    'dropout_samples', 'dropout_schedule', 'feature_mc_moments',
-    'feature_mc_moments_exact', 'mc_moments', 'module_mc_samples',
+    'MAX_EXACT_SAMPLES', 'UncertaintyEstimate', 'check_rates',
+    'confidence_from_variance', 'dropout_samples', 'dropout_schedule',
+    'feature_mc_moments', 'feature_mc_moments_exact', 'mc_moments',
+    'mean_one_weights', 'relative_confidence', 'module_mc_samples',
     'sigmoid_mutual_information', 'sigmoid_predictive_entropy'
 ]

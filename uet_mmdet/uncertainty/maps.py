@@ -55,7 +55,33 @@ def sigmoid_mutual_information(logit_samples: Tensor) -> Tensor:
     return (sigmoid_predictive_entropy(logit_samples) - expected).clamp(min=0)
 
 
+def relative_confidence(uncertainty: Tensor, tau: float = 1.0) -> Tensor:
+    """``c = exp(-u / (tau * mean(u)))`` in (0, 1] per location and image.
+
+    Scaling by the image's mean uncertainty makes ``tau`` independent of the
+    feature scale, the level and the training stage: a location as uncertain
+    as the image's average gets ``exp(-1 / tau)``.
+
+    Args:
+        uncertainty (Tensor): (N, H, W) non-negative uncertainty.
+        tau (float): Relative temperature, > 0.
+
+    Returns:
+        Tensor: (N, H, W) confidence.
+    """
+    if tau <= 0:
+        raise ValueError(f'tau must be > 0, got {tau}')
+    scale = uncertainty.flatten(1).mean(dim=1).clamp(min=_EPS)
+    return torch.exp(-uncertainty / (tau * scale.view(-1, 1, 1)))
+
+
+def mean_one_weights(confidence: Tensor) -> Tensor:
+    """Per-image rescaling of (N, H, W) confidence to an average of 1."""
+    mean = confidence.flatten(1).mean(dim=1).clamp(min=_EPS)
+    return confidence / mean.view(-1, 1, 1)
+
+
 __all__ = [
-    'confidence_from_variance', 'sigmoid_predictive_entropy',
-    'sigmoid_mutual_information'
+    'confidence_from_variance', 'mean_one_weights', 'relative_confidence',
+    'sigmoid_predictive_entropy', 'sigmoid_mutual_information'
 ]

@@ -160,20 +160,25 @@ def module_mc_samples(module: Callable,
 
     Args:
         module (callable): Takes ``inputs`` (a tensor, or a sequence such as
-            the backbone outputs a neck takes) and returns a tensor or a
-            sequence of tensors with the batch first.
+            the backbone outputs a neck takes) and returns a tensor or
+            (nested) sequences of tensors with the batch first.
         inputs (Tensor | Sequence[Tensor]): (N, ...) inputs.
         rates (Sequence[float] | Tensor): K dropout rates, one per sample.
 
     Returns:
-        Tensor | tuple[Tensor]: Every output with shape ``(K, N, ...)``.
+        Tensor | tuple: The module's outputs, nested as the module nests them
+        (sequences become tuples), every tensor with shape ``(K, N, ...)``.
     """
     rates = check_rates(rates)
-    num = rates.numel()
     outputs = module(_repeat_inputs(inputs, rates, channel_wise, generator))
+    return _split_samples(outputs, rates.numel())
+
+
+def _split_samples(outputs, num: int):
+    """(K*N, ...) -> (K, N, ...) for every tensor of a nested output."""
     if isinstance(outputs, Tensor):
         return outputs.unflatten(0, (num, -1))
-    return tuple(output.unflatten(0, (num, -1)) for output in outputs)
+    return tuple(_split_samples(output, num) for output in outputs)
 
 
 __all__ = [

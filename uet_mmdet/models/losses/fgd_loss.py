@@ -1,5 +1,5 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -117,9 +117,17 @@ class FGDLoss(nn.Module):
             extents.append(tuple(sample.metainfo[key][:2]))
         return boxes, extents
 
-    def loss_terms(self, preds_S: Tensor, preds_T: Tensor,
-                   data_samples: Sequence) -> dict:
-        """The unweighted FGD terms ``fg``, ``bg``, ``at`` and ``global``."""
+    def loss_terms(self,
+                   preds_S: Tensor,
+                   preds_T: Tensor,
+                   data_samples: Sequence,
+                   location_weight: Optional[Tensor] = None) -> dict:
+        """The unweighted FGD terms ``fg``, ``bg``, ``at`` and ``global``.
+
+        ``location_weight`` (N, H, W) scales the feature-imitation terms
+        ``fg`` and ``bg`` per location; attention and global terms compare
+        whole maps and stay as they are.
+        """
         if self.align is not None:
             preds_S = self.align(preds_S)
         preds_T = preds_T.detach()
@@ -135,6 +143,8 @@ class FGDLoss(nn.Module):
         attention = (s_att_t.unsqueeze(1) * c_att_t[:, :, None, None]).sqrt()
         diff = (preds_S - preds_T) * attention
         squared = diff.pow(2)
+        if location_weight is not None:
+            squared = squared * location_weight.unsqueeze(1)
         fg = (squared * fg_mask.unsqueeze(1)).sum() / n
         bg = (squared * bg_mask.unsqueeze(1)).sum() / n
         at = ((c_att_s - c_att_t).abs().sum() / n +
@@ -143,8 +153,12 @@ class FGDLoss(nn.Module):
                    self.gc_teacher(preds_T)).pow(2).sum() / n
         return {'fg': fg, 'bg': bg, 'at': at, 'global': global_}
 
-    def forward(self, preds_S: Tensor, preds_T: Tensor,
-                data_samples: Sequence) -> Dict[str, Tensor]:
+    def forward(self,
+                preds_S: Tensor,
+                preds_T: Tensor,
+                data_samples: Sequence,
+                location_weight: Optional[Tensor] = None
+                ) -> Dict[str, Tensor]:
         """Weighted FGD terms of one feature level.
 
         Args:
@@ -153,6 +167,8 @@ class FGDLoss(nn.Module):
             data_samples (Sequence[DetDataSample]): Ground truth and metainfo
                 of the batch (``gt_instances.bboxes``, ``batch_input_shape``,
                 ``img_shape``).
+            location_weight (Tensor, optional): (N, H, W) weight of the
+                ``fg`` and ``bg`` terms per location (UET's confidence).
 
         Returns:
             dict: ``fg``, ``bg``, ``at`` and ``global`` terms, weighted; their
@@ -164,5 +180,6 @@ class FGDLoss(nn.Module):
             'at': self.gamma_fgd,
             'global': self.lambda_fgd
         }
-        terms = self.loss_terms(preds_S, preds_T, data_samples)
+        terms = self.loss_terms(preds_S, preds_T, data_samples,
+                                location_weight)
         return {name: weights[name] * term for name, term in terms.items()}

@@ -1,0 +1,105 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+from typing import Optional
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.registry import HOOKS
+
+
+@HOOKS.register_module()
+class UETHook(Hook):
+    """Schedules UET's MC-dropout pass and logs what it does.
+
+    Before every training iteration it turns the teacher's uncertainty
+    estimate on or off (warm-up, stop epoch) and sets the dropout-rate
+    factor (annealing); after it, it writes the distiller's statistics to the
+    message hub, so they appear in the training log and the visualiser:
+    ``uet/<loss>/sigma`` (mean MC standard deviation of the teacher tensor),
+    ``uet/<loss>/downweighted`` (share of locations whose weight is below
+    0.5, ``weight`` and ``both`` modes), ``uet/<loss>/norm_ratio``
+    (``||target|| / ||F_T||``, ``residual`` and ``both``), ``uet/active`` and
+    ``uet/rate_factor``.
+
+    Args:
+        start_iter (int): First iteration (0-based) with UET. Defaults to 0.
+        start_epoch (int): First epoch (0-based) with UET. Defaults to 0.
+        stop_epoch (int, optional): Epoch (0-based) from which UET is off
+            again and the host distils alone.
+        anneal_to (float, optional): Scale the dropout rates linearly from
+            1 at the first UET iteration to this factor at the last training
+            iteration. ``None`` keeps them fixed.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self,
+                 start_iter: int = 0,
+                 start_epoch: int = 0,
+                 stop_epoch: Optional[int] = None,
+                 anneal_to: Optional[float] = None) -> None:
+        if start_iter < 0 or start_epoch < 0:
+            raise ValueError('UETHook start_iter and start_epoch must be '
+                             f'>= 0, got {start_iter} and {start_epoch}')
+        if stop_epoch is not None and stop_epoch <= start_epoch:
+            raise ValueError(f'UETHook stop_epoch ({stop_epoch}) must be '
+                             f'after start_epoch ({start_epoch})')
+        if anneal_to is not None and anneal_to < 0:
+            raise ValueError(f'UETHook anneal_to must be >= 0, got '
+                             f'{anneal_to}')
+        self.start_iter = start_iter
+        self.start_epoch = start_epoch
+        self.stop_epoch = stop_epoch
+        self.anneal_to = anneal_to
+
+    @staticmethod
+    def _distiller(runner):
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        distiller = getattr(model, 'distiller', None)
+        if getattr(distiller, 'estimator', None) is None:
+            raise RuntimeError(
+                'UETHook needs a distillation model whose distiller is a '
+                'UETDistiller with uet settings turned on, got '
+                f'{type(distiller).__name__} in {type(model).__name__}')
+        return distiller
+
+    def before_train(self, runner) -> None:
+        self._distiller(runner)
+
+    def _active(self, runner) -> bool:
+        return (runner.iter >= self.start_iter
+                and runner.epoch >= self.start_epoch
+                and (self.stop_epoch is None
+                     or runner.epoch < self.stop_epoch))
+
+    def _rate_factor(self, runner) -> float:
+        if self.anneal_to is None:
+            return 1.0
+        first = max(self.start_iter, self.start_epoch * len(
+            runner.train_dataloader))
+        span = max(runner.max_iters - 1 - first, 1)
+        progress = min(max((runner.iter - first) / span, 0.0), 1.0)
+        return 1.0 + (self.anneal_to - 1.0) * progress
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        distiller = self._distiller(runner)
+        distiller.uet_active = self._active(runner)
+        distiller.estimator.rate_factor = self._rate_factor(runner)
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
+                         outputs=None) -> None:
+        distiller = self._distiller(runner)
+        hub = runner.message_hub
+        hub.update_scalar('train/uet/active', float(distiller.uet_on))
+        hub.update_scalar('train/uet/rate_factor',
+                          distiller.estimator.rate_factor)
+        if distiller.uet_on:
+            for key, value in distiller.uet_stats.items():
+                hub.update_scalar(f'train/{key}', float(value))
+
+
+__all__ = ['UETHook']

@@ -1,0 +1,145 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""ESTIMATE for a distiller: MC-dropout estimates of recorded teacher tensors.
+"""
+from contextlib import contextmanager
+from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple
+
+import torch
+from torch import Tensor, nn
+
+from uet_mmdet.uncertainty import (UncertaintyEstimate,
+                                   feature_mc_moments_exact, mc_moments,
+                                   module_mc_samples, relative_confidence,
+                                   sigmoid_mutual_information,
+                                   sigmoid_predictive_entropy)
+from ..uet import UETConfigError, UETSettings
+
+RecordKey = Tuple[str, int]
+
+
+@contextmanager
+def deterministic(module: nn.Module) -> Iterator[None]:
+    """Eval mode for the MC passes (BN uses running stats, no own dropout),
+    restoring every submodule's mode afterwards."""
+    modes = [(sub, sub.training) for sub in module.modules()]
+    module.train(False)
+    try:
+        yield
+    finally:
+        for sub, training in modes:
+            sub.training = training
+
+
+def _uncertainty(samples: Tensor, measure: str) -> Tuple[Tensor, Tensor]:
+    """MC mean and (N, H, W) uncertainty of (K, N, C, H, W) samples."""
+    if measure == 'variance':
+        mean, variance = mc_moments(samples)
+        return mean, variance.mean(dim=1)
+    mean = samples.mean(dim=0)
+    if measure == 'mutual_information':
+        return mean, sigmoid_mutual_information(samples)
+    return mean, sigmoid_predictive_entropy(samples)
+
+
+class TeacherUncertainty:
+    """Estimates, per iteration, the uncertainty of recorded teacher tensors.
+
+    Feature level drops out the recorded tensor itself, with the exact
+    one-draw sampler. Module level drops out the recorded inputs of a teacher
+    submodule and re-runs it on all K copies in one batch; one run serves
+    every recorder listed in ``settings.outputs``.
+
+    Args:
+        settings (UETSettings): The validated ``uet`` block.
+        get_record (callable): ``(recorder, record_idx) -> tensor`` of the
+            teacher recorders.
+        get_module_inputs (callable): Module level: the positional inputs of
+            the teacher module's last call.
+    """
+
+    def __init__(self, settings: UETSettings,
+                 get_record: Callable[[str, int], Tensor],
+                 get_module_inputs: Callable[[], Sequence]) -> None:
+        self.settings = settings
+        self.get_record = get_record
+        self.get_module_inputs = get_module_inputs
+        self.module: Optional[nn.Module] = None
+        self.rate_factor = 1.0
+        self._estimates: Dict[RecordKey, UncertaintyEstimate] = {}
+        self._samples = None
+
+    def attach(self, teacher: nn.Module) -> None:
+        """Find the module to re-run in the teacher (module level)."""
+        if self.settings.level != 'module':
+            return
+        name = self.settings.module
+        try:
+            self.module = teacher.get_submodule(name)
+        except AttributeError:
+            children = [child for child, _ in teacher.named_children()]
+            raise UETConfigError(
+                f'uet.module={name!r} is not a submodule of the teacher '
+                f'{type(teacher).__name__} (its modules: {children})'
+            ) from None
+
+    def reset(self) -> None:
+        """Forget the last iteration's estimates."""
+        self._estimates = {}
+        self._samples = None
+
+    @torch.no_grad()
+    def estimate(self, recorder: str, record_idx: int = 0
+                 ) -> UncertaintyEstimate:
+        """The estimate for one teacher record, computed once per iteration.
+        """
+        key = (recorder, record_idx)
+        if key not in self._estimates:
+            if self.settings.level == 'feature':
+                teacher = self.get_record(recorder, record_idx)
+                mean, variance = feature_mc_moments_exact(
+                    teacher, self.rates(), self.settings.channel_wise)
+                uncertainty = variance.mean(dim=1)
+            else:
+                samples = self._module_samples(recorder, record_idx)
+                mean, uncertainty = _uncertainty(samples,
+                                                 self.settings.measure)
+            confidence = relative_confidence(uncertainty, self.settings.tau)
+            self._estimates[key] = UncertaintyEstimate(
+                mean, uncertainty, confidence)
+        return self._estimates[key]
+
+    def rates(self) -> Tensor:
+        return self.settings.rates(self.rate_factor)
+
+    def _module_samples(self, recorder: str, record_idx: int) -> Tensor:
+        if self._samples is None:
+            inputs = self.get_module_inputs()
+            with deterministic(self.module):
+                self._samples = module_mc_samples(
+                    self.module, inputs[0], self.rates(),
+                    self.settings.channel_wise)
+        return _select(self._samples, self.settings.outputs[recorder],
+                       record_idx, f'uet.outputs[{recorder!r}]')
+
+
+def _select(samples, path, record_idx: int, where: str) -> Tensor:
+    """Follow ``path`` into the nested module output; a sequence left at the
+    end (one tensor per level) is indexed by ``record_idx``."""
+    path = [path] if isinstance(path, int) else list(path)
+    value = samples
+    try:
+        for index in path:
+            value = value[index]
+        if not isinstance(value, Tensor):
+            value = value[record_idx]
+    except (IndexError, TypeError):
+        raise UETConfigError(
+            f'{where}={path} (record {record_idx}) does not index a tensor '
+            'of the module output') from None
+    if not isinstance(value, Tensor):
+        raise UETConfigError(f'{where}={path} leads to a nested sequence, '
+                             'not a tensor')
+    return value
+
+
+__all__ = ['TeacherUncertainty', 'deterministic']

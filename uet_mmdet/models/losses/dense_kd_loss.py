@@ -1,0 +1,50 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+from typing import Optional
+
+import torch.nn.functional as F
+from mmrazor.registry import MODELS
+from torch import Tensor, nn
+
+
+@MODELS.register_module()
+class DenseKDLoss(nn.Module):
+    """Logit distillation for dense sigmoid classifiers (RetinaNet, GFL).
+
+    Every channel of the (N, A*C, H, W) classification logits is a one-vs-all
+    sigmoid, so the teacher's knowledge at a location is a binary
+    distribution per channel. The loss is ``tau**2`` times the binary KL
+    divergence from teacher to student at temperature ``tau``, summed over
+    channels and averaged over locations.
+
+    Args:
+        tau (float): Temperature. Defaults to 1.0.
+        loss_weight (float): Weight of the loss. Defaults to 1.0.
+    """
+
+    def __init__(self, tau: float = 1.0, loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.tau = tau
+        self.loss_weight = loss_weight
+
+    def forward(self,
+                preds_S: Tensor,
+                preds_T: Tensor,
+                location_weight: Optional[Tensor] = None) -> Tensor:
+        """Args:
+            preds_S (Tensor): (N, C, H, W) student logits.
+            preds_T (Tensor): (N, C, H, W) teacher logits.
+            location_weight (Tensor, optional): (N, H, W) weight per location.
+        """
+        logit_s = preds_S / self.tau
+        logit_t = preds_T.detach() / self.tau
+        prob_t = logit_t.sigmoid()
+        kl = (prob_t * (F.logsigmoid(logit_t) - F.logsigmoid(logit_s)) +
+              (1 - prob_t) *
+              (F.logsigmoid(-logit_t) - F.logsigmoid(-logit_s)))
+        per_location = kl.sum(dim=1) * self.tau**2
+        if location_weight is not None:
+            per_location = per_location * location_weight
+        return self.loss_weight * per_location.mean()
+
+
+__all__ = ['DenseKDLoss']

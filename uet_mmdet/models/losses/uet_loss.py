@@ -1,0 +1,103 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+from typing import Dict, Optional, Union
+
+import torch
+from mmrazor.registry import MODELS
+from torch import Tensor, nn
+
+from uet_mmdet.uncertainty import UncertaintyEstimate, mean_one_weights
+from ..uet import MODES, RESIDUAL_SCALES, UETConfigError
+from .location_weighted import HOSTS, host_spec
+
+
+def residual_target(teacher: Tensor, mc_mean: Tensor, scale: str) -> Tensor:
+    """The paper's residual integration: ``F_T + U_K`` or its half."""
+    target = teacher + mc_mean
+    return target / 2 if scale == 'mean' else target
+
+
+@MODELS.register_module()
+class UETLoss(nn.Module):
+    """Makes a host distillation loss uncertainty-aware.
+
+    - ``residual``: the host's teacher tensor ``F_T`` is replaced by
+      ``F_T + U_K`` (or ``(F_T + U_K) / 2``), U_K the MC-dropout mean, so
+      everything the host derives from the teacher (FGD's attention, PKD's
+      normalisation, CWD's distributions) is computed from it.
+    - ``weight``: the host's per-location loss is scaled by the teacher's
+      confidence, rescaled to average 1 per image, so the loss scale and the
+      host's own weights are unchanged.
+    - ``both``: the two together. ``off`` (or no estimate): the host alone.
+
+    :class:`UETDistiller` wraps its losses in this class and passes the
+    ``uncertainty`` of each loss's teacher tensor.
+
+    Args:
+        host (dict | nn.Module): The host loss or its config; one of
+            :data:`HOSTS`.
+        mode (str): ``'off'``, ``'residual'``, ``'weight'`` or ``'both'``.
+        residual_scale (str): ``'sum'`` or ``'mean'``.
+    """
+
+    def __init__(self,
+                 host: Union[dict, nn.Module],
+                 mode: str = 'both',
+                 residual_scale: str = 'mean') -> None:
+        super().__init__()
+        if mode not in MODES:
+            raise UETConfigError(f'UETLoss mode must be one of {list(MODES)}, '
+                                 f'got {mode!r}')
+        if residual_scale not in RESIDUAL_SCALES:
+            raise UETConfigError(
+                f'UETLoss residual_scale must be one of '
+                f'{list(RESIDUAL_SCALES)}, got {residual_scale!r}')
+        self.host = MODELS.build(host) if isinstance(host, dict) else host
+        try:
+            self.spec = host_spec(self.host)
+        except KeyError:
+            raise UETConfigError(
+                f'UET cannot wrap host loss {type(self.host).__name__}; '
+                f'supported hosts: {sorted(HOSTS)}') from None
+        self.mode = mode
+        self.residual_scale = residual_scale
+        self.stats: Dict[str, Tensor] = {}
+
+    @property
+    def teacher_arg(self) -> str:
+        """The host forward argument that takes the teacher tensor."""
+        return self.spec.teacher_arg
+
+    def forward(self,
+                uncertainty: Optional[UncertaintyEstimate] = None,
+                **host_kwargs):
+        """The host loss on ``host_kwargs``, changed by ``uncertainty``.
+
+        Args:
+            uncertainty (UncertaintyEstimate, optional): Estimate for the
+                teacher tensor ``host_kwargs[self.teacher_arg]``.
+            **host_kwargs: The host loss's own arguments.
+        """
+        self.stats = {}
+        if uncertainty is None or self.mode == 'off':
+            return self.host(**host_kwargs)
+        teacher = host_kwargs[self.teacher_arg]
+        if uncertainty.mc_mean.shape != teacher.shape:
+            raise ValueError(
+                f'uncertainty estimate of shape '
+                f'{tuple(uncertainty.mc_mean.shape)} for a teacher tensor of '
+                f'shape {tuple(teacher.shape)}')
+        if self.mode in ('residual', 'both'):
+            target = residual_target(teacher, uncertainty.mc_mean,
+                                     self.residual_scale)
+            self.stats['norm_ratio'] = (target.norm() /
+                                        teacher.norm().clamp(min=1e-12))
+            host_kwargs[self.teacher_arg] = target
+        if self.mode == 'residual':
+            return self.host(**host_kwargs)
+        weight = mean_one_weights(uncertainty.confidence)
+        with torch.no_grad():
+            self.stats['downweighted'] = (weight < 0.5).float().mean()
+        return self.spec.weighted(self.host, weight, **host_kwargs)
+
+
+__all__ = ['UETLoss', 'residual_target']
