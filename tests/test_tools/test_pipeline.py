@@ -171,3 +171,68 @@ def test_two_process_cpu_ddp_distillation(runs):
     # 12 images, 2 per process, 2 processes -> 3 iterations per epoch
     assert re.search(r'Epoch\(train\)\s+\[1\]\[3/3\]', log)
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
+
+
+def _uet_log_lines(log: str):
+    """(epoch, iteration, {key: value}) for every training log line."""
+    lines = []
+    for match in re.finditer(r'Epoch\(train\)\s+\[(\d+)\]\[\s*(\d+)/\d+\](.*)',
+                             log):
+        values = dict(
+            (key, float(value))
+            for key, value in re.findall(r'(uet/[\w/]+): ([-\d.e]+)',
+                                         match.group(3)))
+        lines.append((int(match.group(1)), int(match.group(2)), values))
+    return lines
+
+
+def test_uet_hook_warm_up_stop_epoch_and_statistics_in_the_log(runs):
+    root = runs['root']
+    config = write_test_config(
+        osp.join(root, 'fgd_uet.py'),
+        'uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py', runs['data'],
+        extra=f"""model = dict(teacher_ckpt={runs['teacher_ckpt']!r})
+train_cfg = dict(max_epochs=2, val_interval=2)
+log_processor = dict(window_size=1)
+custom_hooks = [dict(type='UETHook', start_iter=2, stop_epoch=1)]
+""")
+    _train(config, osp.join(root, 'fgd_uet'))
+    lines = _uet_log_lines(_log_text(osp.join(root, 'fgd_uet')))
+    assert len(lines) == 12  # 6 iterations per epoch, 2 epochs
+    active = [(epoch, it) for epoch, it, values in lines
+              if values['uet/active'] == 1.0]
+    # iterations 0-1 warm up, epoch 2 (index 1) is past stop_epoch
+    assert active == [(1, it) for it in range(3, 7)]
+    for epoch, it, values in lines:
+        if (epoch, it) in active:
+            for level in range(5):
+                prefix = f'uet/fgd_fpn{level}'
+                assert values[f'{prefix}/sigma'] > 0
+                assert 0.5 < values[f'{prefix}/norm_ratio'] < 1.5
+                assert 0 <= values[f'{prefix}/downweighted'] < 1
+        assert values['uet/rate_factor'] == 1.0
+
+
+def test_bad_uet_settings_stop_the_tools_with_one_line(runs):
+    root = runs['root']
+    cases = {
+        'k0': ('num_samples=0', r'num_samples \(K\) must be an integer >= 1'),
+        'module': ("module='nek'",
+                   r"uet.module='nek' is not a submodule of the teacher"),
+    }
+    for name, (setting, message) in cases.items():
+        config = write_test_config(
+            osp.join(root, f'bad_uet_{name}.py'),
+            'uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py',
+            runs['data'],
+            extra=f"model = dict(teacher_ckpt={runs['teacher_ckpt']!r}, "
+            f"distiller=dict(uet=dict({setting})))")
+        result = run_tool([tool('train.py'), config, '--work-dir',
+                           osp.join(root, f'bad_uet_{name}')],
+                          cwd=root)
+        assert result.returncode == 2, _tail(result)
+        errors = [line for line in result.stderr.splitlines()
+                  if line.startswith('error:')]
+        assert len(errors) == 1 and re.search(message, errors[0]), _tail(
+            result)
+        assert 'Traceback' not in result.stderr

@@ -160,3 +160,35 @@ def test_maps():
     assert ((confidence > 0) & (confidence <= 1)).all()
     with pytest.raises(ValueError):
         confidence_from_variance(torch.rand(1, 4, 3, 3), tau=0)
+
+
+def test_relative_confidence_is_scale_free_and_weights_average_one():
+    from uet_mmdet.uncertainty import mean_one_weights, relative_confidence
+    uncertainty = torch.rand(2, 5, 4)
+    confidence = relative_confidence(uncertainty, tau=1.0)
+    assert ((confidence > 0) & (confidence <= 1)).all()
+    torch.testing.assert_close(
+        relative_confidence(uncertainty * 1000, tau=1.0), confidence)
+    # a location as uncertain as the image average gets exp(-1 / tau)
+    flat = torch.full((1, 3, 3), 0.7)
+    torch.testing.assert_close(
+        relative_confidence(flat, tau=2.0), torch.full((1, 3, 3),
+                                                       math.exp(-0.5)))
+    # more uncertain -> less confident, within each image
+    for image in range(2):
+        order = uncertainty[image].flatten().argsort()
+        assert (confidence[image].flatten()[order].diff() <= 0).all()
+    torch.testing.assert_close(
+        mean_one_weights(confidence).mean(dim=(1, 2)), torch.ones(2))
+
+
+def test_module_level_keeps_nested_outputs():
+    conv = torch.nn.Conv2d(4, 4, 1)
+
+    def head(features):
+        return ([conv(f) for f in features], [conv(f).relu() for f in features])
+
+    features = [torch.randn(2, 4, 4, 4), torch.randn(2, 4, 2, 2)]
+    cls, reg = module_mc_samples(head, features, [0.1, 0.2, 0.3])
+    assert [t.shape for t in cls] == [(3, 2, 4, 4, 4), (3, 2, 4, 2, 2)]
+    assert [t.shape for t in reg] == [(3, 2, 4, 4, 4), (3, 2, 4, 2, 2)]

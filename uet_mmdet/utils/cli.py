@@ -1,6 +1,7 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """What tools/train.py and tools/test.py share: config loading and checks."""
 import argparse
+import re
 import os.path as osp
 import sys
 from typing import Optional
@@ -12,6 +13,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from .config_checks import ConfigCheckError, check_config
+
+_BUILD_PREFIX = re.compile(r'class `\w+` in [^:]+: ')
 
 
 def add_config_and_launcher_args(parser: argparse.ArgumentParser) -> None:
@@ -75,10 +78,20 @@ def load_tool_config(config: str,
 
 
 def build_runner(cfg: Config) -> Runner:
-    """The config's ``runner_type`` (e.g. ``UETRunner``), else mmengine's."""
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+    """The config's ``runner_type`` (e.g. ``UETRunner``), else mmengine's.
+
+    A UET setting that only the built model can refute (a host UET cannot
+    wrap, a recorder or teacher module that is not there) exits with one
+    ``error:`` line.
+    """
+    from uet_mmdet.models.uet import UETConfigError
+    try:
+        if 'runner_type' in cfg:
+            return RUNNERS.build(cfg)
+        return Runner.from_cfg(cfg)
+    except UETConfigError as error:
+        # registries prefix "class `X` in path: " for every level they build
+        exit_with_error(_BUILD_PREFIX.sub('', str(error)))
 
 
 def close_distributed() -> None:

@@ -159,6 +159,18 @@ def check_data(cfg: Config, mode: str) -> None:
                 f'annotation file ({evaluator_key}[{index}].ann_file)')
 
 
+def check_uet_settings(cfg: Config) -> None:
+    """Validate the distiller's ``uet`` block (K, rates, mode, ...)."""
+    from uet_mmdet.models.uet import UETConfigError, UETSettings
+    distiller = (cfg.get('model') or {}).get('distiller') or {}
+    if not isinstance(distiller, dict) or distiller.get('uet') is None:
+        return
+    try:
+        UETSettings.from_config(distiller['uet'])
+    except UETConfigError as error:
+        raise ConfigCheckError(f'model.distiller.uet: {error}') from None
+
+
 def check_config(cfg: Config, mode: str = 'train') -> None:
     """Run every check; raise :class:`ConfigCheckError` at the first problem.
 
@@ -170,11 +182,12 @@ def check_config(cfg: Config, mode: str = 'train') -> None:
     if mode not in _DATALOADERS:
         raise ValueError(f'mode must be train or test, got {mode!r}')
     check_types(cfg)
+    check_uet_settings(cfg)
     check_checkpoints(cfg)
     check_data(cfg, mode)
 
 
 __all__ = [
     'ConfigCheckError', 'check_config', 'check_types', 'check_checkpoints',
-    'check_data'
+    'check_data', 'check_uet_settings'
 ]

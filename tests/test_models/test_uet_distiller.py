@@ -1,0 +1,194 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""UETDistiller on toy detectors: estimates, stats, switches, bad configs."""
+import copy
+
+import pytest
+import torch
+from mmrazor.registry import MODELS
+from torch import nn
+
+from uet_mmdet.models.uet import UETConfigError
+
+
+class ToyNeck(nn.Module):
+    """Two non-linear output levels from one input map."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(
+            nn.Sequential(nn.Conv2d(width, width, 3, padding=1), nn.ReLU(),
+                          nn.Conv2d(width, width, 3, padding=1))
+            for _ in range(2))
+
+    def forward(self, x):
+        return (self.convs[0](x), self.convs[1](nn.functional.avg_pool2d(
+            x, 2)))
+
+
+class ToyDetector(nn.Module):
+
+    def __init__(self, width: int = 8) -> None:
+        super().__init__()
+        self.backbone = nn.Conv2d(3, width, 3, padding=1)
+        self.neck = ToyNeck(width)
+
+    def forward(self, x):
+        return self.neck(self.backbone(x))
+
+
+RECORDERS = {
+    f'fpn{i}': dict(type='ModuleOutputs', source=f'neck.convs.{i}')
+    for i in range(2)
+}
+
+
+def _distiller_cfg(uet=None, loss=None, args=('s_feature', 't_feature')):
+    loss = loss or dict(type='L2Loss', normalize=False, div_element=True)
+    cfg = dict(
+        type='UETDistiller',
+        student_recorders=RECORDERS,
+        teacher_recorders=RECORDERS,
+        distill_losses={f'loss_mse_fpn{i}': dict(loss)
+                        for i in range(2)},
+        loss_forward_mappings={
+            f'loss_mse_fpn{i}': dict(
+                **{
+                    args[0]: dict(from_student=True, recorder=f'fpn{i}'),
+                    args[1]: dict(from_student=False, recorder=f'fpn{i}')
+                })
+            for i in range(2)
+        })
+    if uet is not None:
+        cfg['uet'] = uet
+    return copy.deepcopy(cfg)
+
+
+def _uet(**overrides):
+    return dict(
+        dict(mode='both', num_samples=4, level='module', module='neck',
+             outputs=dict(fpn0=0, fpn1=1)), **overrides)
+
+
+def _setup(cfg, seed=0):
+    torch.manual_seed(seed)
+    teacher, student = ToyDetector(), ToyDetector()
+    distiller = MODELS.build(cfg)
+    distiller.prepare_from_student(student)
+    distiller.prepare_from_teacher(teacher)
+    return distiller, teacher, student
+
+
+def _losses(distiller, teacher, student, seed=0):
+    torch.manual_seed(100)
+    images = torch.randn(2, 3, 12, 12)
+    with distiller.teacher_recorders, torch.no_grad():
+        teacher(images)
+    with distiller.student_recorders:
+        student(images)
+    torch.manual_seed(seed)
+    return distiller.compute_distill_losses()
+
+
+def test_uet_off_or_k_zero_gives_the_host_losses_exactly():
+    plain = _losses(*_setup(_distiller_cfg()))
+    for uet in (_uet(mode='off'), _uet(mode='off', num_samples=0)):
+        losses = _losses(*_setup(_distiller_cfg(uet)))
+        assert losses.keys() == plain.keys()
+        for key in plain:
+            assert torch.equal(losses[key], plain[key])
+
+
+def test_uet_changes_the_losses_and_reports_statistics():
+    plain = _losses(*_setup(_distiller_cfg()))
+    distiller, teacher, student = _setup(_distiller_cfg(_uet()))
+    losses = _losses(distiller, teacher, student)
+    assert not torch.allclose(losses['loss_mse_fpn0'], plain['loss_mse_fpn0'])
+    stats = distiller.uet_stats
+    for level in range(2):
+        for stat in ('sigma', 'norm_ratio', 'downweighted'):
+            assert f'uet/mse_fpn{level}/{stat}' in stats
+    assert float(stats['uet/mse_fpn0/sigma']) > 0
+    # switched off (warm-up): the host again
+    distiller.uet_active = False
+    off = _losses(distiller, teacher, student)
+    assert torch.equal(off['loss_mse_fpn0'], plain['loss_mse_fpn0'])
+    assert distiller.uet_stats == {}
+
+
+def test_same_seed_same_estimate_other_seed_other_estimate():
+    first = _losses(*_setup(_distiller_cfg(_uet())), seed=1)
+    again = _losses(*_setup(_distiller_cfg(_uet())), seed=1)
+    other = _losses(*_setup(_distiller_cfg(_uet())), seed=2)
+    assert torch.equal(first['loss_mse_fpn0'], again['loss_mse_fpn0'])
+    assert not torch.equal(first['loss_mse_fpn0'], other['loss_mse_fpn0'])
+
+
+def test_module_estimate_is_the_batched_rerun_and_leaves_the_teacher_alone():
+    distiller, teacher, student = _setup(_distiller_cfg(_uet()))
+    teacher.train()
+    losses = _losses(distiller, teacher, student)
+    sum(losses.values()).backward()
+    assert all(p.grad is None for p in teacher.parameters())
+    assert all(p.grad is not None for p in student.neck.parameters())
+    assert teacher.training and teacher.neck.training
+    estimate = distiller.estimator.estimate('fpn1')
+    recorded = distiller.get_record('fpn1', False)
+    assert estimate.mc_mean.shape == recorded.shape
+    assert estimate.uncertainty.shape == (2, 6, 6)
+    assert ((estimate.confidence > 0) & (estimate.confidence <= 1)).all()
+    # K=4 samples of the neck on dropped-out backbone outputs
+    assert not torch.allclose(estimate.mc_mean, recorded)
+
+
+def test_feature_level_estimates_the_recorded_tensor():
+    distiller, teacher, student = _setup(
+        _distiller_cfg(_uet(level='feature', mode='residual', rate=0.2,
+                            num_samples=6)))
+    _losses(distiller, teacher, student)
+    recorded = distiller.get_record('fpn0', False)
+    estimate = distiller.estimator.estimate('fpn0')
+    assert estimate.mc_mean.shape == recorded.shape
+    # every sample keeps or drops the element: mean = f * kept / (K (1-p))
+    ratio = estimate.mc_mean[recorded.abs() > 1e-3] / recorded[
+        recorded.abs() > 1e-3]
+    kept = ratio * 6 * 0.8
+    assert torch.allclose(kept, kept.round(), atol=1e-3)
+
+
+def test_rate_factor_anneals_the_rates():
+    distiller, _, _ = _setup(_distiller_cfg(_uet()))
+    base = distiller.estimator.rates()
+    distiller.estimator.rate_factor = 0.5
+    torch.testing.assert_close(distiller.estimator.rates(), base * 0.5)
+
+
+@pytest.mark.parametrize('uet, message', [
+    (_uet(num_samples=0), r'num_samples \(K\) must be an integer >= 1'),
+    (_uet(num_samples=-2), r'num_samples \(K\) must be'),
+    (_uet(rate=1.0), r'must lie in \[0, 1\)'),
+    (_uet(p0=-0.1), r'must lie in \[0, 1\)'),
+    (_uet(p0=0.9, delta=0.05), r'must lie in \[0, 1\)'),
+    (_uet(mode='residuals'), 'mode must be one of'),
+    (_uet(levels='module'), r"unknown uet setting\(s\) \['levels'\]"),
+    (_uet(outputs=dict(fpn0=0, fpn1=1, fpn7=2)),
+     "'fpn7', which the teacher recorders do not provide"),
+    (_uet(outputs=dict(fpn0=0)), "recorder 'fpn1', but uet.outputs"),
+    (_uet(losses=['loss_mse_fpn9']), "'loss_mse_fpn9', which is not"),
+    (_uet(level='feature', measure='entropy'), "needs level='module'"),
+])
+def test_bad_settings_fail_at_build_time(uet, message):
+    with pytest.raises(UETConfigError, match=message):
+        _setup(_distiller_cfg(uet))
+
+
+def test_unknown_host_and_absent_module_fail_at_build_time():
+    with pytest.raises(UETConfigError, match='cannot wrap host loss'):
+        _setup(
+            _distiller_cfg(
+                _uet(),
+                loss=dict(type='KLDivergence'),
+                args=('preds_S', 'preds_T')))
+    with pytest.raises(UETConfigError,
+                       match=r"uet.module='nek' is not a submodule of the "
+                       r'teacher ToyDetector'):
+        _setup(_distiller_cfg(_uet(module='nek')))

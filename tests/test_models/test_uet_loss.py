@@ -1,0 +1,214 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""UETLoss around every host: off == host, weights, residual target."""
+import pytest
+import torch
+from mmdet.structures import DetDataSample
+from mmengine.structures import InstanceData
+from mmrazor.registry import MODELS
+
+from uet_mmdet.models.losses import HOSTS, UETLoss
+from uet_mmdet.models.uet import UETConfigError
+from uet_mmdet.uncertainty import UncertaintyEstimate, mean_one_weights
+
+N, C, H, W = 2, 16, 6, 5
+
+
+def _samples():
+    samples = []
+    for boxes in ([[4, 4, 30, 40]], [[0, 0, 12, 12], [20, 8, 60, 44]]):
+        sample = DetDataSample(
+            metainfo=dict(img_shape=(48, 64), batch_input_shape=(48, 64)))
+        sample.gt_instances = InstanceData(
+            bboxes=torch.tensor(boxes, dtype=torch.float32),
+            labels=torch.zeros(len(boxes), dtype=torch.long))
+        samples.append(sample)
+    return samples
+
+
+HOST_CONFIGS = {
+    'FGDLoss':
+    dict(type='FGDLoss', student_channels=C, teacher_channels=C,
+         alpha_fgd=0.1, beta_fgd=0.05, gamma_fgd=0.1, lambda_fgd=0.01),
+    'DenseKDLoss':
+    dict(type='DenseKDLoss', tau=2.0),
+    'DenseLDLoss':
+    dict(type='DenseLDLoss', reg_max=3),
+    'PKDLoss':
+    dict(type='PKDLoss', loss_weight=6.0),
+    'ChannelWiseDivergence':
+    dict(type='ChannelWiseDivergence', tau=2.0, loss_weight=3.0),
+    'MGDLoss':
+    dict(type='MGDLoss', alpha_mgd=0.5),
+    'L2Loss':
+    dict(type='L2Loss', normalize=False, div_element=True),
+    'L2Loss-normalized':
+    dict(type='L2Loss', normalize=True, mult=2.0),
+    'L2Loss-dist':
+    dict(type='L2Loss', normalize=False, dist=True),
+}
+
+
+def _build(name):
+    torch.manual_seed(0)
+    return MODELS.build(HOST_CONFIGS[name])
+
+
+def _inputs(host):
+    torch.manual_seed(1)
+    spec = HOSTS[type(host).__name__]
+    kwargs = {
+        spec.student_arg: torch.randn(N, C, H, W, requires_grad=True),
+        spec.teacher_arg: torch.randn(N, C, H, W),
+    }
+    if type(host).__name__ == 'FGDLoss':
+        kwargs['data_samples'] = _samples()
+    return kwargs
+
+
+def _total(loss):
+    return sum(loss.values()) if isinstance(loss, dict) else loss
+
+
+def _estimate(teacher, confidence=None):
+    confidence = (torch.ones(N, H, W) if confidence is None else confidence)
+    return UncertaintyEstimate(teacher.clone(), torch.zeros(N, H, W),
+                               confidence)
+
+
+def test_every_registered_host_is_covered():
+    covered = {HOST_CONFIGS[name]['type'] for name in HOST_CONFIGS}
+    assert covered == set(HOSTS)
+
+
+@pytest.mark.parametrize('name', sorted(HOST_CONFIGS))
+@pytest.mark.parametrize('mode', ['off', 'both'])
+def test_uet_off_or_without_estimate_is_exactly_the_host(name, mode):
+    host = _build(name)
+    wrapped = UETLoss(host, mode=mode)
+    kwargs = _inputs(host)
+    expected = host(**kwargs)
+    teacher = kwargs[wrapped.teacher_arg]
+    got = wrapped(**kwargs) if mode == 'both' else wrapped(
+        uncertainty=_estimate(teacher), **kwargs)
+    if isinstance(expected, dict):
+        assert expected.keys() == got.keys()
+        for key in expected:
+            assert torch.equal(expected[key], got[key])
+    else:
+        assert torch.equal(expected, got)
+
+
+@pytest.mark.parametrize('name', sorted(HOST_CONFIGS))
+def test_weight_mode_with_equal_confidence_reproduces_the_host(name):
+    host = _build(name)
+    wrapped = UETLoss(host, mode='weight')
+    kwargs = _inputs(host)
+    teacher = kwargs[wrapped.teacher_arg]
+    # any constant confidence becomes weight 1 after the mean-one rescaling
+    estimate = _estimate(teacher, torch.full((N, H, W), 0.3))
+    torch.testing.assert_close(
+        _total(wrapped(uncertainty=estimate, **kwargs)),
+        _total(host(**kwargs)))
+
+
+@pytest.mark.parametrize('name', sorted(HOST_CONFIGS))
+def test_weight_mode_shifts_the_loss_to_confident_locations(name):
+    """With confidence only on one half, the loss is the host loss of that
+    half with twice the weight: computed here with a second weight map."""
+    host = _build(name)
+    kwargs = _inputs(host)
+    teacher = kwargs[HOSTS[type(host).__name__].teacher_arg]
+    confidence = torch.full((N, H, W), 1e-6)
+    confidence[:, :, :2] = 1.0
+    wrapped = UETLoss(host, mode='weight')
+    weighted = _total(
+        wrapped(uncertainty=_estimate(teacher, confidence), **kwargs))
+    plain = _total(host(**kwargs))
+    assert not torch.allclose(weighted, plain)
+    if name == 'L2Loss-dist':
+        return  # sqrt of the weighted sum: checked by the line above
+    weights = mean_one_weights(confidence)
+    spec = HOSTS[type(host).__name__]
+    reference = _total(spec.weighted(host, weights, **kwargs))
+    torch.testing.assert_close(weighted, reference)
+    # the loss moves with the confident half only
+    if name in ('MGDLoss', 'L2Loss', 'DenseKDLoss', 'DenseLDLoss'):
+        student = kwargs[spec.student_arg].detach().clone()
+        student[..., 2:] += 5.0
+        moved = dict(kwargs, **{spec.student_arg: student})
+        torch.testing.assert_close(
+            _total(
+                wrapped(uncertainty=_estimate(teacher, confidence), **moved)),
+            weighted,
+            rtol=1e-3,
+            atol=1e-3)
+
+
+def test_weights_average_one_per_image():
+    confidence = torch.rand(3, 7, 9) + 0.01
+    weights = mean_one_weights(confidence)
+    torch.testing.assert_close(weights.mean(dim=(1, 2)), torch.ones(3))
+    assert torch.allclose(weights / confidence,
+                          (weights / confidence)[:, :1, :1])
+
+
+@pytest.mark.parametrize('name', ['FGDLoss', 'PKDLoss', 'L2Loss'])
+def test_residual_mode_replaces_the_teacher_target(name):
+    host = _build(name)
+    kwargs = _inputs(host)
+    spec = HOSTS[type(host).__name__]
+    teacher = kwargs[spec.teacher_arg]
+    mc_mean = teacher + torch.randn_like(teacher)
+    estimate = UncertaintyEstimate(mc_mean, torch.zeros(N, H, W),
+                                   torch.ones(N, H, W))
+    for scale, target in (('sum', teacher + mc_mean),
+                          ('mean', (teacher + mc_mean) / 2)):
+        wrapped = UETLoss(host, mode='residual', residual_scale=scale)
+        got = _total(wrapped(uncertainty=estimate, **kwargs))
+        expected = _total(host(**dict(kwargs, **{spec.teacher_arg: target})))
+        torch.testing.assert_close(got, expected)
+        ratio = target.norm() / teacher.norm()
+        torch.testing.assert_close(wrapped.stats['norm_ratio'], ratio)
+    # the literal sum doubles a feature whose MC mean equals it
+    same = UncertaintyEstimate(teacher, torch.zeros(N, H, W),
+                               torch.ones(N, H, W))
+    wrapped = UETLoss(host, mode='residual', residual_scale='mean')
+    torch.testing.assert_close(
+        _total(wrapped(uncertainty=same, **kwargs)), _total(host(**kwargs)))
+
+
+def test_both_mode_is_residual_then_weight():
+    host = _build('MGDLoss')
+    kwargs = _inputs(host)
+    teacher = kwargs['preds_T']
+    mc_mean = torch.randn_like(teacher)
+    confidence = torch.rand(N, H, W) + 0.1
+    estimate = UncertaintyEstimate(mc_mean, torch.zeros(N, H, W), confidence)
+    both = UETLoss(host, mode='both', residual_scale='mean')
+    expected = HOSTS['MGDLoss'].weighted(
+        host, mean_one_weights(confidence), kwargs['preds_S'],
+        (teacher + mc_mean) / 2)
+    torch.testing.assert_close(both(uncertainty=estimate, **kwargs), expected)
+    assert set(both.stats) == {'norm_ratio', 'downweighted'}
+
+
+def test_gradient_reaches_the_student_only():
+    host = _build('FGDLoss')
+    kwargs = _inputs(host)
+    kwargs['preds_T'].requires_grad_(True)
+    estimate = UncertaintyEstimate(kwargs['preds_T'].detach() * 0.5,
+                                   torch.zeros(N, H, W),
+                                   torch.rand(N, H, W))
+    _total(UETLoss(host, mode='both')(uncertainty=estimate,
+                                      **kwargs)).backward()
+    assert kwargs['preds_S'].grad is not None
+    assert kwargs['preds_T'].grad is None
+
+
+def test_unknown_host_and_bad_mode_fail_clearly():
+    with pytest.raises(UETConfigError, match='cannot wrap host loss'):
+        UETLoss(dict(type='KLDivergence'))
+    with pytest.raises(UETConfigError, match='mode must be one of'):
+        UETLoss(dict(type='PKDLoss'), mode='weights')
+    with pytest.raises(UETConfigError, match='residual_scale'):
+        UETLoss(dict(type='PKDLoss'), residual_scale='half')

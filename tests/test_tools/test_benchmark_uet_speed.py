@@ -1,0 +1,26 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+import json
+
+from ..helpers import run_tool, tool
+
+
+def test_benchmark_uet_speed_reports_both_levels(tmp_path):
+    out = tmp_path / 'speed.json'
+    args = [
+        tool('analysis_tools/benchmark_uet_speed.py'), '--device', 'cpu',
+        '--batch-size', '1', '--img-size', '64', '--iters', '1', '--warmup',
+        '1', '--rounds', '1', '--samples', '2', '--out', str(out)
+    ]
+    result = run_tool(args, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line for line in result.stdout.splitlines()
+            if line.startswith('| ')]
+    assert rows[0].startswith('| variant | level | K | median s/iter |')
+    assert [row.split(' | ')[:3] for row in rows[1:]] == [
+        ['| host', '-', '-'], ['| uet-feature-K2', 'feature', '2'],
+        ['| uet-module-K2', 'module', '2']
+    ]
+    results = json.loads(out.read_text())['results']
+    assert results[0]['ratio'] == 1.0
+    assert all(row['median_s'] > 0 and row['peak_mib'] > 0
+               for row in results)

@@ -1,0 +1,57 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""tools/analysis_tools/visualize_uncertainty.py on the FGD+UET demo config."""
+import os.path as osp
+
+import matplotlib.image
+import torch
+
+from ..helpers import CONFIGS, run_tool, tool, write_test_config
+
+UET_BASE = 'uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'
+PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
+TOOL = tool('analysis_tools/visualize_uncertainty.py')
+
+
+def _random_teacher_checkpoint(path: str) -> str:
+    from uet_mmdet.models import build_detector_from_config
+    teacher = build_detector_from_config(
+        osp.join(CONFIGS, 'demo', 'retinanet_r50_fpn_demo.py'))
+    torch.save({'state_dict': teacher.state_dict()}, path)
+    return path
+
+
+def test_writes_one_png_per_image(tmp_path, demo_data):
+    ckpt = _random_teacher_checkpoint(str(tmp_path / 'teacher.pth'))
+    config = write_test_config(str(tmp_path / 'uet.py'), UET_BASE, demo_data)
+    out_dir = tmp_path / 'vis'
+    args = [TOOL, config, '--teacher-ckpt', ckpt, '--out-dir', str(out_dir)]
+    result = run_tool([*args, '--num-images', '2'], cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    paths = result.stdout.split()
+    assert len(paths) == 2
+    assert sorted(paths) == sorted(str(p) for p in out_dir.glob('*.png'))
+    for path in paths:
+        with open(path, 'rb') as f:
+            assert f.read(8) == PNG_MAGIC
+        pixels = matplotlib.image.imread(path)
+        height, width = pixels.shape[:2]
+        # one row: the image, then a panel for each of the 5 FPN levels
+        assert height >= 200 and width >= 5 * height
+        assert pixels[..., :3].std() > 0.05
+
+
+def test_missing_checkpoint_is_one_error_line(tmp_path, demo_data):
+    config = write_test_config(str(tmp_path / 'uet.py'), UET_BASE, demo_data)
+    given = run_tool(
+        [TOOL, config, '--teacher-ckpt', 'missing.pth', '--out-dir', 'vis'],
+        cwd=str(tmp_path))
+    assert given.returncode == 2
+    assert given.stderr.strip() == ('error: teacher checkpoint not found: '
+                                    'missing.pth')
+    # without --teacher-ckpt, the config's (relative, absent here) is used
+    default = run_tool([TOOL, config, '--out-dir', 'vis'], cwd=str(tmp_path))
+    assert default.returncode == 2
+    lines = default.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('error: teacher '), lines
+    assert 'work_dirs/demo/teacher_r50/epoch_16.pth' in lines[0]
+    assert not (tmp_path / 'vis').exists()
