@@ -192,3 +192,22 @@ def test_unknown_host_and_absent_module_fail_at_build_time():
                        match=r"uet.module='nek' is not a submodule of the "
                        r'teacher ToyDetector'):
         _setup(_distiller_cfg(_uet(module='nek')))
+
+
+def test_layer_level_uses_the_recorded_convolution():
+    cfg = _distiller_cfg(_uet(level='layer', outputs={}))
+    last_convs = {
+        f'fpn{i}': dict(type='ModuleOutputs', source=f'neck.convs.{i}.2')
+        for i in range(2)
+    }
+    cfg.update(student_recorders=last_convs, teacher_recorders=last_convs)
+    distiller, teacher, student = _setup(cfg)
+    _losses(distiller, teacher, student)
+    assert float(distiller.uet_stats['uet/mse_fpn1/sigma']) > 0
+    estimate = distiller.estimator.estimate('fpn0')
+    assert estimate.mc_mean.shape == distiller.get_record('fpn0', False).shape
+    # a Sequential with a ReLU is not a convolution
+    with pytest.raises(UETConfigError, match='to be a plain convolution'):
+        _setup(_distiller_cfg(_uet(level='layer')))
+    with pytest.raises(UETConfigError, match='channel_wise=True needs'):
+        _setup(_distiller_cfg(_uet(level='layer', channel_wise=True)))

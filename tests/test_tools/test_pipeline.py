@@ -211,6 +211,17 @@ custom_hooks = [dict(type='UETHook', start_iter=2, stop_epoch=1)]
                 assert 0.5 < values[f'{prefix}/norm_ratio'] < 1.5
                 assert 0 <= values[f'{prefix}/downweighted'] < 1
         assert values['uet/rate_factor'] == 1.0
+    # UET adds nothing to the student: it exports to the plain detector
+    student_ckpt = osp.join(root, 'fgd_uet_student.pth')
+    result = run_tool([
+        tool('model_converters/extract_student.py'),
+        osp.join(root, 'fgd_uet', 'epoch_2.pth'), student_ckpt
+    ], cwd=root)
+    assert result.returncode == 0, _tail(result)
+    student = build_detector_from_config(runs['student_cfg'])
+    student.load_state_dict(
+        torch.load(student_ckpt, weights_only=True)['state_dict'],
+        strict=True)
 
 
 def test_bad_uet_settings_stop_the_tools_with_one_line(runs):

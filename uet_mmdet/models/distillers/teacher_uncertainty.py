@@ -7,7 +7,7 @@ from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple
 import torch
 from torch import Tensor, nn
 
-from uet_mmdet.uncertainty import (UncertaintyEstimate,
+from uet_mmdet.uncertainty import (UncertaintyEstimate, conv_mc_moments,
                                    feature_mc_moments_exact, mc_moments,
                                    module_mc_samples, relative_confidence,
                                    sigmoid_mutual_information,
@@ -47,7 +47,9 @@ class TeacherUncertainty:
     Feature level drops out the recorded tensor itself, with the exact
     one-draw sampler. Module level drops out the recorded inputs of a teacher
     submodule and re-runs it on all K copies in one batch; one run serves
-    every recorder listed in ``settings.outputs``.
+    every recorder listed in ``settings.outputs``. Layer level computes the
+    moments of dropout on the input of the convolution each recorder
+    records, without sampling.
 
     Args:
         settings (UETSettings): The validated ``uet`` block.
@@ -55,21 +57,38 @@ class TeacherUncertainty:
             teacher recorders.
         get_module_inputs (callable): Module level: the positional inputs of
             the teacher module's last call.
+        get_layer_inputs (callable): Layer level: ``(recorder, record_idx)
+            -> positional inputs`` of the recorded convolution.
+        layer_sources (dict): Layer level: recorder name -> module name of
+            the convolution it records.
     """
 
-    def __init__(self, settings: UETSettings,
+    def __init__(self,
+                 settings: UETSettings,
                  get_record: Callable[[str, int], Tensor],
-                 get_module_inputs: Callable[[], Sequence]) -> None:
+                 get_module_inputs: Callable[[], Sequence],
+                 get_layer_inputs: Optional[Callable[[str, int],
+                                                     Sequence]] = None,
+                 layer_sources: Optional[Dict[str, str]] = None) -> None:
         self.settings = settings
         self.get_record = get_record
         self.get_module_inputs = get_module_inputs
+        self.get_layer_inputs = get_layer_inputs
+        self.layer_sources = dict(layer_sources or {})
+        self.layers: Dict[str, nn.Conv2d] = {}
         self.module: Optional[nn.Module] = None
         self.rate_factor = 1.0
         self._estimates: Dict[RecordKey, UncertaintyEstimate] = {}
         self._samples = None
 
     def attach(self, teacher: nn.Module) -> None:
-        """Find the module to re-run in the teacher (module level)."""
+        """Find the module to re-run (module level) or the convolutions
+        (layer level) in the teacher."""
+        if self.settings.level == 'layer':
+            self.layers = {
+                recorder: _plain_conv(teacher, source)
+                for recorder, source in self.layer_sources.items()
+            }
         if self.settings.level != 'module':
             return
         name = self.settings.module
@@ -99,6 +118,12 @@ class TeacherUncertainty:
                 mean, variance = feature_mc_moments_exact(
                     teacher, self.rates(), self.settings.channel_wise)
                 uncertainty = variance.mean(dim=1)
+            elif self.settings.level == 'layer':
+                inputs = self.get_layer_inputs(recorder, record_idx)
+                mean, variance = conv_mc_moments(
+                    self.layers[recorder], inputs[0],
+                    self.get_record(recorder, record_idx), self.rates())
+                uncertainty = variance.mean(dim=1)
             else:
                 samples = self._module_samples(recorder, record_idx)
                 mean, uncertainty = _uncertainty(samples,
@@ -120,6 +145,26 @@ class TeacherUncertainty:
                     self.settings.channel_wise)
         return _select(self._samples, self.settings.outputs[recorder],
                        record_idx, f'uet.outputs[{recorder!r}]')
+
+
+def _plain_conv(teacher: nn.Module, source: str) -> nn.Conv2d:
+    """The ``nn.Conv2d`` a layer-level recorder records: a conv, or an mmcv
+    ``ConvModule`` without norm and activation."""
+    try:
+        module = teacher.get_submodule(source)
+    except AttributeError:
+        raise UETConfigError(
+            f"uet.level='layer': the teacher has no module {source!r}"
+        ) from None
+    conv = getattr(module, 'conv', module)
+    nonlinear = (getattr(module, 'with_norm', False)
+                 or getattr(module, 'with_activation', False))
+    if not isinstance(conv, nn.Conv2d) or nonlinear:
+        raise UETConfigError(
+            f"uet.level='layer' needs {source!r} to be a plain convolution "
+            '(a Conv2d, or a ConvModule without norm and activation), got '
+            f"{type(module).__name__}; use level='module' for other modules")
+    return conv
 
 
 def _select(samples, path, record_idx: int, where: str) -> Tensor:

@@ -11,6 +11,7 @@ from ..uet import UETConfigError, UETSettings
 from .teacher_uncertainty import TeacherUncertainty
 
 MODULE_INPUTS_RECORDER = 'uet_module_inputs'
+LAYER_INPUTS_PREFIX = 'uet_inputs_'
 
 
 @MODELS.register_module()
@@ -35,11 +36,18 @@ class UETDistiller(ConfigurableDistiller):
 
     def __init__(self, uet: Optional[dict] = None, **kwargs) -> None:
         settings = UETSettings.from_config(uet) if uet is not None else None
-        if settings is not None and settings.enabled and (settings.level
-                                                          == 'module'):
+        layer_sources = {}
+        if settings is not None and settings.enabled:
             recorders = dict(kwargs.get('teacher_recorders') or {})
-            recorders[MODULE_INPUTS_RECORDER] = dict(
-                type='ModuleInputs', source=settings.module)
+            if settings.level == 'module':
+                recorders[MODULE_INPUTS_RECORDER] = dict(
+                    type='ModuleInputs', source=settings.module)
+            elif settings.level == 'layer':
+                layer_sources = _layer_sources(recorders, kwargs,
+                                               settings.losses)
+                for recorder, source in layer_sources.items():
+                    recorders[LAYER_INPUTS_PREFIX + recorder] = dict(
+                        type='ModuleInputs', source=source)
             kwargs['teacher_recorders'] = recorders
         super().__init__(**kwargs)
         self.uet = settings
@@ -50,7 +58,8 @@ class UETDistiller(ConfigurableDistiller):
             self._wrap_losses(settings)
             if settings.enabled:
                 self.estimator = TeacherUncertainty(
-                    settings, self._teacher_record, self._module_inputs)
+                    settings, self._teacher_record, self._module_inputs,
+                    self._layer_inputs, layer_sources)
 
     def _wrap_losses(self, settings: UETSettings) -> None:
         names = list(self.distill_losses) if settings.losses is None else list(
@@ -97,6 +106,10 @@ class UETDistiller(ConfigurableDistiller):
 
     def _module_inputs(self):
         return self.get_record(MODULE_INPUTS_RECORDER, False)
+
+    def _layer_inputs(self, recorder: str, record_idx: int):
+        return self.get_record(LAYER_INPUTS_PREFIX + recorder, False,
+                               record_idx)
 
     def prepare_from_teacher(self, model: nn.Module) -> None:
         if self.estimator is not None:
@@ -145,6 +158,28 @@ class UETDistiller(ConfigurableDistiller):
             self.uet_stats[f'{prefix}/{self.uet.measure}'] = uncertainty.mean()
         self.uet_stats.update(
             (f'{prefix}/{key}', value) for key, value in loss_stats.items())
+
+
+def _layer_sources(teacher_recorders: dict, kwargs: dict,
+                   losses: Optional[list]) -> Dict[str, str]:
+    """Layer level: teacher recorder -> recorded module, for every teacher
+    recorder a wrapped loss reads (``ModuleOutputs`` recorders only)."""
+    sources = {}
+    for loss, mappings in (kwargs.get('loss_forward_mappings') or {}).items():
+        if losses is not None and loss not in losses:
+            continue
+        for record in mappings.values():
+            if record.get('from_student', True):
+                continue
+            name = record['recorder']
+            recorder = teacher_recorders.get(name) or {}
+            if recorder.get('type') != 'ModuleOutputs':
+                raise UETConfigError(
+                    f"uet.level='layer' needs teacher recorder {name!r} to be "
+                    'a ModuleOutputs recorder of a convolution, got '
+                    f"{recorder.get('type')!r}")
+            sources[name] = recorder['source']
+    return sources
 
 
 __all__ = ['MODULE_INPUTS_RECORDER', 'UETDistiller']

@@ -10,7 +10,7 @@ from uet_mmdet.uncertainty import check_rates, dropout_schedule
 
 MODES = ('off', 'residual', 'weight', 'both')
 RESIDUAL_SCALES = ('sum', 'mean')
-LEVELS = ('feature', 'module')
+LEVELS = ('feature', 'module', 'layer')
 MEASURES = ('variance', 'mutual_information', 'entropy')
 OutputPath = Union[int, Sequence[int]]
 
@@ -41,7 +41,10 @@ class UETSettings:
             itself (its variance is ``F_T**2 * p / (1 - p)``: fine for the
             residual target, no information for weighting); ``'module'``:
             dropout on the inputs of the teacher ``module``, re-run K times in
-            one batch.
+            one batch; ``'layer'``: dropout on the input of the convolution
+            that outputs each distilled tensor (e.g. ``neck.fpn_convs.i``),
+            whose MC moments are computed without sampling (exact variance,
+            one extra convolution per level).
         module (str): Teacher submodule re-run at module level, e.g.
             ``'neck'`` (on the backbone outputs) or ``'bbox_head'`` (on the
             FPN outputs).
@@ -117,11 +120,14 @@ class UETSettings:
                 raise UETConfigError(
                     "uet.level='module' needs uet.outputs: teacher recorder "
                     'name -> index into the module output')
-        if self.measure != 'variance' and self.level == 'feature':
+        if self.measure != 'variance' and self.level != 'module':
             raise UETConfigError(
-                f'uet.measure={self.measure!r} needs level=\'module\' (the '
-                'samples of a dropped-out feature are not logits of a '
-                're-run head)')
+                f'uet.measure={self.measure!r} needs level=\'module\' (only '
+                'a re-run head gives samples of logits)')
+        if self.level == 'layer' and self.channel_wise:
+            raise UETConfigError(
+                "uet.level='layer' computes moments for element-wise masks; "
+                'channel_wise=True needs level=\'module\' or \'feature\'')
 
     def rates(self, factor: float = 1.0) -> torch.Tensor:
         """The K dropout rates, scaled by ``factor`` (annealing)."""
