@@ -4,7 +4,7 @@ import json
 from ..helpers import run_tool, tool
 
 
-def test_benchmark_uet_speed_reports_both_levels(tmp_path):
+def test_benchmark_uet_speed_reports_every_level(tmp_path):
     out = tmp_path / 'speed.json'
     args = [
         tool('analysis_tools/benchmark_uet_speed.py'), '--device', 'cpu',
@@ -18,9 +18,10 @@ def test_benchmark_uet_speed_reports_both_levels(tmp_path):
     assert rows[0].startswith('| variant | level | K | median s/iter |')
     assert [row.split(' | ')[:3] for row in rows[1:]] == [
         ['| host', '-', '-'], ['| uet-feature-K2', 'feature', '2'],
-        ['| uet-module-K2', 'module', '2']
+        ['| uet-module-K2', 'module', '2'], ['| host (layer build)', '-', '-'],
+        ['| uet-layer-K2', 'layer', '2']
     ]
     results = json.loads(out.read_text())['results']
-    assert results[0]['ratio'] == 1.0
+    assert results[0]['ratio'] == results[3]['ratio'] == 1.0
     assert all(row['median_s'] > 0 and row['peak_mib'] > 0
                for row in results)

@@ -3,7 +3,7 @@
 
     python tools/analysis_tools/benchmark_uet_speed.py [--config CONFIG]
         [--batch-size 4] [--img-size 256] [--iters 10] [--warmup 3]
-        [--rounds 3] [--samples 5 10 15] [--levels feature module]
+        [--rounds 3] [--samples 5 10 15] [--levels feature module layer]
         [--device cpu|cuda] [--threads N] [--out results.json]
 
 One distillation model is built from a host+UET config (random weights; no
@@ -15,13 +15,16 @@ training iteration is forward, loss, backward and optimizer step; the
 learning rate is set to 0 so that every variant times the same weights (the
 step costs the same). After ``--warmup`` iterations per variant, ``--rounds``
 rounds each run ``--iters`` timed iterations of every variant in turn, so
-drift of the machine hits all variants alike. The table gives each
-variant's median seconds per iteration, its ratio to the host's median, the
+drift of the machine hits all variants alike. Layer level needs
+input recorders that a module-level build does not have, so it runs on a
+second model built with ``uet.level='layer'``, with its own host row. The
+table gives each
+variant's median seconds per iteration, its ratio to its host's median, the
 issue's target for that ratio with PASS/MISS, and peak memory:
 
 - CUDA: ``torch.cuda.max_memory_allocated`` over the variant's iterations
   (model, optimizer state and activations together);
-- CPU: the peak of the bytes allocated and not yet freed during one extra,
+- CPU: the peak of the bytes allocated and not yet freed during an
   untimed iteration, above what was live when it started (activations,
   gradients, temporaries; not the model), from the allocation events of
   ``torch.profiler`` with ``profile_memory=True``.
@@ -43,13 +46,18 @@ from torch.profiler import ProfilerActivity, profile, record_function
 
 from uet_mmdet.models.uet import UETSettings
 from uet_mmdet.utils import random_detection_batch, register_all_modules
-from uet_mmdet.utils.dry_run import _drop_weight_files
+from uet_mmdet.utils.dry_run import drop_weight_files
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'uet',
                           'fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py')
 # UET / host iteration time, from the issue.
-TARGETS = {('feature', 5): 1.03, ('feature', 15): 1.05, ('module', 5): 1.10}
+TARGETS = {
+    ('feature', 5): 1.03,
+    ('feature', 15): 1.05,
+    ('module', 5): 1.10,
+    ('layer', 5): 1.10
+}
 MIB = 2**20
 MARKER = 'benchmark_uet_speed.step'
 
@@ -62,12 +70,20 @@ class Variant:
         name (str): Row label.
         settings (UETSettings, optional): UET settings; ``None`` for the
             host alone.
+        times (list[float]): Seconds of each timed iteration.
+        peak_bytes (int, optional): Peak memory (see the module docstring).
+        distiller (nn.Module, optional): The distiller of the model it runs.
+        step (callable, optional): One training iteration of that model.
+        host (Variant, optional): The host row of that model.
     """
 
     name: str
     settings: Optional[UETSettings] = None
     times: List[float] = dataclasses.field(default_factory=list)
     peak_bytes: Optional[int] = None
+    distiller: Optional[nn.Module] = None
+    step: Optional[Callable[[], None]] = None
+    host: Optional['Variant'] = None
 
     @property
     def target(self) -> Optional[float]:
@@ -89,8 +105,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--samples', type=int, nargs='+', default=[5, 10, 15],
                         help='K values')
-    parser.add_argument('--levels', nargs='+', default=['feature', 'module'],
-                        choices=['feature', 'module'])
+    parser.add_argument('--levels', nargs='+',
+                        default=['feature', 'module', 'layer'],
+                        choices=['feature', 'module', 'layer'])
     parser.add_argument('--device', choices=['cpu', 'cuda'],
                         default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--threads', type=int, help='torch CPU threads')
@@ -98,10 +115,12 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def build_model(cfg: Config, device: str) -> nn.Module:
-    """The config's distillation model with random weights, in train mode."""
+def build_model(cfg: Config, device: str, level: str) -> nn.Module:
+    """The config's distillation model with random weights, in train mode,
+    built with ``uet.level=level``."""
     register_all_modules(init_default_scope=False)
-    model_cfg = ConfigDict(_drop_weight_files(cfg.model.to_dict()))
+    model_cfg = ConfigDict(drop_weight_files(cfg.model.to_dict()))
+    model_cfg.distiller.uet.level = level
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
                                                       'mmdet')):
         model = MODELS.build(model_cfg)
@@ -136,8 +155,9 @@ def fixed_batch(model: nn.Module, batch_size: int, img_size: int) -> dict:
 
 
 def make_variants(distiller: nn.Module, samples: List[int],
-                  levels: List[str]) -> List[Variant]:
-    """``host`` and one variant per (level, K) of the distiller's UET."""
+                  levels: List[str], step: Callable[[], None],
+                  host_name: str = 'host') -> List[Variant]:
+    """The host and one variant per (level, K) of the distiller's UET."""
     estimator = getattr(distiller, 'estimator', None)
     if estimator is None:
         raise SystemExit('--config must be a host+UET config with UET on '
@@ -146,19 +166,24 @@ def make_variants(distiller: nn.Module, samples: List[int],
         raise SystemExit("module level needs a config built with "
                          "uet.level='module'")
     base = estimator.settings
-    variants = [Variant('host')]
+    host = Variant(host_name, distiller=distiller, step=step)
+    host.host = host
+    variants = [host]
     for level in levels:
-        measure = 'variance' if level == 'feature' else base.measure
+        measure = 'variance' if level != 'module' else base.measure
         for num_samples in samples:
             settings = dataclasses.replace(
                 base, num_samples=num_samples, level=level, measure=measure)
             settings.validate()
-            variants.append(Variant(f'uet-{level}-K{num_samples}', settings))
+            variants.append(
+                Variant(f'uet-{level}-K{num_samples}', settings,
+                        distiller=distiller, step=step, host=host))
     return variants
 
 
-def activate(distiller: nn.Module, variant: Variant) -> None:
-    """Switch the shared model to ``variant``."""
+def activate(variant: Variant) -> None:
+    """Switch the variant's model to ``variant``."""
+    distiller = variant.distiller
     distiller.uet_active = variant.settings is not None
     if variant.settings is not None:
         distiller.uet = variant.settings
@@ -223,34 +248,32 @@ def cpu_peak_bytes(step: Callable[[], None]) -> Optional[int]:
     return None if start is None else peak - start
 
 
-def benchmark(variants: List[Variant], distiller: nn.Module,
-              step: Callable[[], None], args: argparse.Namespace) -> None:
+def benchmark(variants: List[Variant], args: argparse.Namespace) -> None:
     """Warm up, then time the variants interleaved; fill times and peaks."""
     for variant in variants:
-        activate(distiller, variant)
-        timed(step, args.warmup, args.device)
+        activate(variant)
+        timed(variant.step, args.warmup, args.device)
     for _ in range(args.rounds):
         for variant in variants:
-            activate(distiller, variant)
+            activate(variant)
             if args.device == 'cuda':
                 torch.cuda.reset_peak_memory_stats()
-            variant.times += timed(step, args.iters, args.device)
+            variant.times += timed(variant.step, args.iters, args.device)
             if args.device == 'cuda':
                 variant.peak_bytes = max(variant.peak_bytes or 0,
                                          torch.cuda.max_memory_allocated())
     if args.device == 'cpu':
         for variant in variants:
-            activate(distiller, variant)
-            variant.peak_bytes = cpu_peak_bytes(step)
+            activate(variant)
+            variant.peak_bytes = cpu_peak_bytes(variant.step)
 
 
 def result_rows(variants: List[Variant]) -> List[Dict]:
-    """One row per variant: medians, ratio to the host, target, memory."""
-    host = statistics.median(variants[0].times)
+    """One row per variant: medians, ratio to its host, target, memory."""
     rows = []
     for variant in variants:
         median = statistics.median(variant.times)
-        ratio = median / host
+        ratio = median / statistics.median(variant.host.times)
         target = variant.target
         rows.append(
             dict(variant=variant.name,
@@ -292,12 +315,23 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     cfg = Config.fromfile(args.config)
-    model = build_model(cfg, args.device)
-    optim_wrapper = build_optimizer(cfg, model)
-    data = fixed_batch(model, args.batch_size, args.img_size)
-    variants = make_variants(model.distiller, args.samples, args.levels)
-    benchmark(variants, model.distiller,
-              lambda: train_iteration(model, optim_wrapper, data), args)
+    variants = []
+    builds = [('module', [lv for lv in args.levels if lv != 'layer'], 'host'),
+              ('layer', ['layer'] if 'layer' in args.levels else [],
+               'host (layer build)')]
+    for build_level, levels, host_name in builds:
+        if not levels:
+            continue
+        model = build_model(cfg, args.device, build_level)
+        optim_wrapper = build_optimizer(cfg, model)
+        data = fixed_batch(model, args.batch_size, args.img_size)
+
+        def step(model=model, optim_wrapper=optim_wrapper, data=data):
+            train_iteration(model, optim_wrapper, data)
+
+        variants += make_variants(model.distiller, args.samples, levels,
+                                  step, host_name)
+    benchmark(variants, args)
     rows = result_rows(variants)
     print(f'config {args.config}; device {args.device}, '
           f'{torch.get_num_threads()} threads; batch {args.batch_size} x '

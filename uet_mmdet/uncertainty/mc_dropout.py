@@ -5,6 +5,7 @@ Pure tensor maths (torch only). Sample ``k`` drops with rate ``p_k`` and scales
 what it keeps by ``1 / (1 - p_k)`` (inverted dropout), so every sample is an
 unbiased estimate of the input.
 """
+import functools
 import itertools
 from typing import Callable, Optional, Sequence, Tuple, Union
 
@@ -92,8 +93,16 @@ def feature_mc_moments(feature: Tensor,
                                       generator))
 
 
-def _pattern_table(rates: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+def _pattern_table(rates: Tensor,
+                   device: torch.device) -> Tuple[Tensor, Tensor, Tensor]:
     """CDF, mean and variance coefficients of all 2**K keep patterns."""
+    return _cached_pattern_table(tuple(rates.tolist()), str(device))
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_pattern_table(rate_values: Tuple[float, ...],
+                          device: str) -> Tuple[Tensor, Tensor, Tensor]:
+    rates = torch.tensor(rate_values, dtype=torch.float64)
     num = rates.numel()
     patterns = torch.tensor(
         list(itertools.product((0.0, 1.0), repeat=num)),
@@ -104,7 +113,7 @@ def _pattern_table(rates: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
     var_coef = scaled.pow(2).mean(dim=1) - mean_coef.pow(2)
     cdf = keep_prob.cumsum(0)
     cdf[-1] = 1.0
-    return cdf, mean_coef, var_coef
+    return cdf.to(device), mean_coef.to(device), var_coef.to(device)
 
 
 @torch.no_grad()
@@ -123,8 +132,7 @@ def feature_mc_moments_exact(feature: Tensor,
     rates = check_rates(rates)
     if rates.numel() > MAX_EXACT_SAMPLES:
         return feature_mc_moments(feature, rates, channel_wise, generator)
-    cdf, mean_coef, var_coef = (
-        table.to(feature.device) for table in _pattern_table(rates))
+    cdf, mean_coef, var_coef = _pattern_table(rates, feature.device)
     uniform = _uniform(_mask_shape(feature, channel_wise), feature, generator)
     index = torch.searchsorted(cdf, uniform.double().flatten(), right=True)
     index = index.clamp_(max=cdf.numel() - 1).view(uniform.shape)

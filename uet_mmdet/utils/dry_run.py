@@ -11,7 +11,7 @@ from mmengine.structures import InstanceData
 from .setup_env import register_all_modules
 
 
-def _drop_weight_files(node: Any) -> Any:
+def drop_weight_files(node: Any) -> Any:
     """Remove ``Pretrained`` init_cfgs and ``teacher_ckpt`` recursively."""
     if isinstance(node, dict):
         cleaned = {}
@@ -22,10 +22,10 @@ def _drop_weight_files(node: Any) -> Any:
                     'type') == 'Pretrained':
                 cleaned[key] = None
                 continue
-            cleaned[key] = _drop_weight_files(value)
+            cleaned[key] = drop_weight_files(value)
         return cleaned
     if isinstance(node, (list, tuple)):
-        return type(node)(_drop_weight_files(item) for item in node)
+        return type(node)(drop_weight_files(item) for item in node)
     return node
 
 
@@ -82,7 +82,7 @@ def dry_run(cfg: Config) -> Dict[str, float]:
         RuntimeError: a loss is not finite or no parameter got a gradient.
     """
     register_all_modules(init_default_scope=False)
-    model_cfg = ConfigDict(_drop_weight_files(cfg.model.to_dict()))
+    model_cfg = ConfigDict(drop_weight_files(cfg.model.to_dict()))
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
                                                       'mmdet')):
         model = MODELS.build(model_cfg)
