@@ -7,7 +7,8 @@ unbiased estimate of the input.
 """
 import functools
 import itertools
-from typing import Callable, Optional, Sequence, Tuple, Union
+from typing import (Callable, List, NamedTuple, Optional, Sequence, Tuple,
+                    Union)
 
 import torch
 from torch import Tensor
@@ -93,27 +94,46 @@ def feature_mc_moments(feature: Tensor,
                                       generator))
 
 
-def _pattern_table(rates: Tensor,
-                   device: torch.device) -> Tuple[Tensor, Tensor, Tensor]:
-    """CDF, mean and variance coefficients of all 2**K keep patterns."""
-    return _cached_pattern_table(tuple(rates.tolist()), str(device))
+class _PatternTable(NamedTuple):
+    """The 2**K keep patterns as an alias table (Walker/Vose): cell ``i``
+    holds pattern ``i`` with probability ``keep[i]``, else ``alias[i]``."""
+    keep: Tensor
+    alias: Tensor
+    mean_coef: Tensor
+    var_coef: Tensor
+
+
+def _alias(probs: List[float]) -> Tuple[List[float], List[int]]:
+    num = len(probs)
+    scaled = [prob * num for prob in probs]
+    keep, alias = [1.0] * num, list(range(num))
+    small = [i for i, value in enumerate(scaled) if value < 1]
+    large = [i for i, value in enumerate(scaled) if value >= 1]
+    while small and large:
+        low, high = small.pop(), large.pop()
+        keep[low], alias[low] = scaled[low], high
+        scaled[high] += scaled[low] - 1
+        (small if scaled[high] < 1 else large).append(high)
+    return keep, alias
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_pattern_table(rate_values: Tuple[float, ...],
-                          device: str) -> Tuple[Tensor, Tensor, Tensor]:
+def _pattern_table(rate_values: Tuple[float, ...], device: torch.device,
+                   dtype: torch.dtype) -> _PatternTable:
     rates = torch.tensor(rate_values, dtype=torch.float64)
-    num = rates.numel()
     patterns = torch.tensor(
-        list(itertools.product((0.0, 1.0), repeat=num)),
+        list(itertools.product((0.0, 1.0), repeat=rates.numel())),
         dtype=torch.float64)
-    keep_prob = (patterns * (1 - rates) + (1 - patterns) * rates).prod(1)
+    pattern_prob = (patterns * (1 - rates) + (1 - patterns) * rates).prod(1)
     scaled = patterns / (1 - rates)
     mean_coef = scaled.mean(dim=1)
     var_coef = scaled.pow(2).mean(dim=1) - mean_coef.pow(2)
-    cdf = keep_prob.cumsum(0)
-    cdf[-1] = 1.0
-    return cdf.to(device), mean_coef.to(device), var_coef.to(device)
+    keep, alias = _alias(pattern_prob.tolist())
+    return _PatternTable(
+        torch.tensor(keep, device=device),
+        torch.tensor(alias, device=device),
+        mean_coef.to(device, dtype),
+        var_coef.to(device, dtype))
 
 
 @torch.no_grad()
@@ -126,18 +146,23 @@ def feature_mc_moments_exact(feature: Tensor,
 
     The K-sample mean and variance of element ``f`` are ``f * m`` and
     ``f**2 * v``, where ``(m, v)`` depend only on which of the K masks kept
-    the element. This draws one uniform number per element (or channel) and
-    maps it through the exact distribution of the 2**K keep patterns.
+    the element. This draws the keep pattern of every element (or channel)
+    from the exact distribution of the 2**K patterns with an alias table: a
+    random cell and one uniform number, in constant time.
     """
     rates = check_rates(rates)
     if rates.numel() > MAX_EXACT_SAMPLES:
         return feature_mc_moments(feature, rates, channel_wise, generator)
-    cdf, mean_coef, var_coef = _pattern_table(rates, feature.device)
-    uniform = _uniform(_mask_shape(feature, channel_wise), feature, generator)
-    index = torch.searchsorted(cdf, uniform.double().flatten(), right=True)
-    index = index.clamp_(max=cdf.numel() - 1).view(uniform.shape)
-    mean = feature * mean_coef[index].to(feature.dtype)
-    var = feature.pow(2) * var_coef[index].to(feature.dtype)
+    table = _pattern_table(
+        tuple(rates.tolist()), feature.device, feature.dtype)
+    shape = _mask_shape(feature, channel_wise)
+    cell = torch.randint(
+        table.keep.numel(), shape, generator=generator, device=feature.device)
+    uniform = torch.rand(
+        shape, generator=generator, device=feature.device)
+    pattern = torch.where(uniform < table.keep[cell], cell, table.alias[cell])
+    mean = feature * table.mean_coef[pattern]
+    var = feature.pow(2) * table.var_coef[pattern]
     return mean, var
 
 

@@ -113,38 +113,46 @@ class TeacherUncertainty:
         """
         key = (recorder, record_idx)
         if key not in self._estimates:
-            if self.settings.level == 'feature':
-                teacher = self.get_record(recorder, record_idx)
-                mean, variance = feature_mc_moments_exact(
-                    teacher, self.rates(), self.settings.channel_wise)
-                uncertainty = variance.mean(dim=1)
-            elif self.settings.level == 'layer':
-                inputs = self.get_layer_inputs(recorder, record_idx)
-                mean, variance = conv_mc_moments(
-                    self.layers[recorder], inputs[0],
-                    self.get_record(recorder, record_idx), self.rates())
-                uncertainty = variance.mean(dim=1)
-            else:
-                samples = self._module_samples(recorder, record_idx)
-                mean, uncertainty = _uncertainty(samples,
-                                                 self.settings.measure)
+            by_level = {
+                'feature': self._feature_level,
+                'layer': self._layer_level,
+                'module': self._module_level
+            }[self.settings.level]
+            mean, uncertainty = by_level(recorder, record_idx)
             confidence = relative_confidence(uncertainty, self.settings.tau)
             self._estimates[key] = UncertaintyEstimate(
                 mean, uncertainty, confidence)
         return self._estimates[key]
 
-    def rates(self) -> Tensor:
-        return self.settings.rates(self.rate_factor)
+    def _feature_level(self, recorder: str,
+                       record_idx: int) -> Tuple[Tensor, Tensor]:
+        mean, variance = feature_mc_moments_exact(
+            self.get_record(recorder, record_idx), self.rates(),
+            self.settings.channel_wise)
+        return mean, variance.mean(dim=1)
 
-    def _module_samples(self, recorder: str, record_idx: int) -> Tensor:
+    def _layer_level(self, recorder: str,
+                     record_idx: int) -> Tuple[Tensor, Tensor]:
+        inputs = self.get_layer_inputs(recorder, record_idx)
+        mean, variance = conv_mc_moments(
+            self.layers[recorder], inputs[0],
+            self.get_record(recorder, record_idx), self.rates())
+        return mean, variance.mean(dim=1)
+
+    def _module_level(self, recorder: str,
+                      record_idx: int) -> Tuple[Tensor, Tensor]:
         if self._samples is None:
-            inputs = self.get_module_inputs()
             with deterministic(self.module):
                 self._samples = module_mc_samples(
-                    self.module, inputs[0], self.rates(),
+                    self.module,
+                    self.get_module_inputs()[0], self.rates(),
                     self.settings.channel_wise)
-        return _select(self._samples, self.settings.outputs[recorder],
-                       record_idx, f'uet.outputs[{recorder!r}]')
+        samples = _select(self._samples, self.settings.outputs[recorder],
+                          record_idx, f'uet.outputs[{recorder!r}]')
+        return _uncertainty(samples, self.settings.measure)
+
+    def rates(self) -> Tensor:
+        return self.settings.rates(self.rate_factor)
 
 
 def _plain_conv(teacher: nn.Module, source: str) -> nn.Conv2d:
