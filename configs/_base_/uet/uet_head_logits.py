@@ -4,16 +4,10 @@
 # points a teacher recorder at one of the two lists, and the record index of
 # each loss picks the level. Uncertainty of sigmoid logits: the mutual
 # information (epistemic part of the predictive entropy).
+_base_ = './uet_fpn.py'
+
 uet_head_cls = dict(
-    mode='both',
-    residual_scale='mean',
-    num_samples=5,
-    p0=0.15,
-    delta=0.05,
-    level='module',
+    _base_.uet_fpn,
     module='bbox_head',
     outputs=dict(cls=0),
-    measure='mutual_information',
-    tau=1.0)
-
-custom_hooks = [dict(type='UETHook', start_iter=0, stop_epoch=None)]
+    measure='mutual_information')
