@@ -211,3 +211,20 @@ def test_layer_level_uses_the_recorded_convolution():
         _setup(_distiller_cfg(_uet(level='layer')))
     with pytest.raises(UETConfigError, match='channel_wise=True needs'):
         _setup(_distiller_cfg(_uet(level='layer', channel_wise=True)))
+
+
+def test_relative_variance_is_the_spread_over_the_signal():
+    estimates = {}
+    for measure in ('variance', 'relative_variance'):
+        distiller, teacher, student = _setup(
+            _distiller_cfg(_uet(measure=measure)))
+        _losses(distiller, teacher, student, seed=5)
+        estimates[measure] = distiller.estimator.estimate('fpn0')
+        assert f'uet/mse_fpn0/{measure}' in distiller.uet_stats or (
+            measure == 'variance'
+            and 'uet/mse_fpn0/sigma' in distiller.uet_stats)
+    plain, relative = estimates['variance'], estimates['relative_variance']
+    torch.testing.assert_close(plain.mc_mean, relative.mc_mean)
+    signal = plain.mc_mean.pow(2).mean(dim=1)
+    torch.testing.assert_close(relative.uncertainty * signal,
+                               plain.uncertainty)

@@ -30,11 +30,19 @@ def deterministic(module: nn.Module) -> Iterator[None]:
             sub.training = training
 
 
+def _from_moments(mean: Tensor, variance: Tensor,
+                  measure: str) -> Tuple[Tensor, Tensor]:
+    """MC mean and (N, H, W) uncertainty from the MC mean and variance."""
+    uncertainty = variance.mean(dim=1)
+    if measure == 'relative_variance':
+        uncertainty = uncertainty / mean.pow(2).mean(dim=1).clamp(min=1e-12)
+    return mean, uncertainty
+
+
 def _uncertainty(samples: Tensor, measure: str) -> Tuple[Tensor, Tensor]:
     """MC mean and (N, H, W) uncertainty of (K, N, C, H, W) samples."""
-    if measure == 'variance':
-        mean, variance = mc_moments(samples)
-        return mean, variance.mean(dim=1)
+    if measure in ('variance', 'relative_variance'):
+        return _from_moments(*mc_moments(samples), measure)
     mean = samples.mean(dim=0)
     if measure == 'mutual_information':
         return mean, sigmoid_mutual_information(samples)
@@ -129,7 +137,7 @@ class TeacherUncertainty:
         mean, variance = feature_mc_moments_exact(
             self.get_record(recorder, record_idx), self.rates(),
             self.settings.channel_wise)
-        return mean, variance.mean(dim=1)
+        return _from_moments(mean, variance, self.settings.measure)
 
     def _layer_level(self, recorder: str,
                      record_idx: int) -> Tuple[Tensor, Tensor]:
@@ -137,7 +145,7 @@ class TeacherUncertainty:
         mean, variance = conv_mc_moments(
             self.layers[recorder], inputs[0],
             self.get_record(recorder, record_idx), self.rates())
-        return mean, variance.mean(dim=1)
+        return _from_moments(mean, variance, self.settings.measure)
 
     def _module_level(self, recorder: str,
                       record_idx: int) -> Tuple[Tensor, Tensor]:

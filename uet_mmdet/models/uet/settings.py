@@ -11,7 +11,8 @@ from uet_mmdet.uncertainty import check_rates, dropout_schedule
 MODES = ('off', 'residual', 'weight', 'both')
 RESIDUAL_SCALES = ('sum', 'mean')
 LEVELS = ('feature', 'module', 'layer')
-MEASURES = ('variance', 'mutual_information', 'entropy')
+MEASURES = ('variance', 'relative_variance', 'mutual_information',
+            'entropy')
 OutputPath = Union[int, Sequence[int]]
 
 
@@ -53,8 +54,10 @@ class UETSettings:
             tensor. When the path ends on a sequence (one tensor per FPN
             level), the record index of the loss picks the element.
         measure (str): Uncertainty per location: ``'variance'`` (channel mean
-            of the MC variance), ``'mutual_information'`` or ``'entropy'``
-            (of sigmoid class probabilities; for classification logits).
+            of the MC variance), ``'relative_variance'`` (that divided by the
+            channel mean of the squared MC mean: spread relative to signal),
+            ``'mutual_information'`` or ``'entropy'`` (of sigmoid class
+            probabilities; for classification logits).
         tau (float): Relative temperature of the confidence
             ``c = exp(-u / (tau * mean(u)))``.
         losses (list[str], optional): Distill losses to wrap; all when
@@ -120,7 +123,8 @@ class UETSettings:
                 raise UETConfigError(
                     "uet.level='module' needs uet.outputs: teacher recorder "
                     'name -> index into the module output')
-        if self.measure != 'variance' and self.level != 'module':
+        if self.measure in ('mutual_information',
+                            'entropy') and self.level != 'module':
             raise UETConfigError(
                 f'uet.measure={self.measure!r} needs level=\'module\' (only '
                 'a re-run head gives samples of logits)')
