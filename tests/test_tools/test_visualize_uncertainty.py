@@ -25,10 +25,18 @@ def test_writes_one_png_per_image(tmp_path, demo_data):
     config = write_test_config(str(tmp_path / 'uet.py'), UET_BASE, demo_data)
     out_dir = tmp_path / 'vis'
     args = [TOOL, config, '--teacher-ckpt', ckpt, '--out-dir', str(out_dir)]
-    result = run_tool([*args, '--num-images', '2'], cwd=str(tmp_path))
+    result = run_tool([*args, '--num-images', '2', '--energy-correlation'],
+                      cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
-    paths = result.stdout.split()
-    assert len(paths) == 2
+    lines = result.stdout.splitlines()
+    paths, correlations = lines[:2], lines[2:]
+    # 128 px images: level 4 is 1x1, without a ranking
+    assert [line.split(':')[0] for line in correlations] == [
+        f'fpn{i}' for i in range(4)
+    ]
+    for line in correlations:
+        assert line.endswith('over 2 images')
+        assert -1 <= float(line.split('= ')[1].split()[0]) <= 1
     assert sorted(paths) == sorted(str(p) for p in out_dir.glob('*.png'))
     for path in paths:
         with open(path, 'rb') as f:

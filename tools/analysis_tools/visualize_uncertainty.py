@@ -4,7 +4,7 @@
     python tools/analysis_tools/visualize_uncertainty.py CONFIG
         [--teacher-ckpt PATH] --out-dir DIR [--num-images 4]
         [--split {val,train}] [--map {uncertainty,confidence}] [--seed 0]
-        [--cfg-options key=value ...]
+        [--energy-correlation] [--cfg-options key=value ...]
 
 For each of the first ``--num-images`` images of the split, the teacher runs
 under the distiller's teacher recorders and the distiller's own estimator
@@ -13,6 +13,9 @@ five FPN levels). One PNG per image: the image with its ground-truth boxes,
 then one panel per level with the map upsampled onto the image and a
 colorbar. ``--teacher-ckpt`` defaults to the config's ``model.teacher_ckpt``;
 ``--seed`` fixes the dropout masks. The written paths are printed.
+``--energy-correlation`` also prints, per level, the mean over the images of
+the Spearman rank correlation between the uncertainty and the teacher's
+feature energy ``mean_c F_T**2`` (1.0: the map only restates |F_T|).
 
 Example, on the demo teacher::
 
@@ -62,6 +65,10 @@ def parse_args() -> argparse.Namespace:
         default='uncertainty',
         help='draw the uncertainty (e.g. MC variance) or its confidence')
     parser.add_argument('--seed', type=int, default=0, help='dropout seed')
+    parser.add_argument(
+        '--energy-correlation',
+        action='store_true',
+        help='print the rank correlation of uncertainty and feature energy')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -195,6 +202,29 @@ def estimate_maps(model: nn.Module, item: dict, records: Sequence[RecordKey],
     return data['inputs'][0], data['data_samples'][0], maps
 
 
+def _ranks(values: Tensor) -> Tensor:
+    return values.flatten().argsort().argsort().double()
+
+
+def energy_correlations(model: nn.Module,
+                        records: Sequence[RecordKey]) -> Dict[str, float]:
+    """Spearman correlation of the last estimate's uncertainty with the
+    teacher tensor's energy ``mean_c F_T**2``, per record (first image);
+    records with fewer than 4 locations have no meaningful ranking."""
+    correlations = {}
+    for recorder, record_idx in records:
+        teacher = model.distiller.get_record(recorder, False, record_idx)[0]
+        uncertainty = model.distiller.estimator.estimate(
+            recorder, record_idx).uncertainty[0]
+        if uncertainty.numel() < 4:
+            continue
+        ranks = torch.stack(
+            [_ranks(uncertainty), _ranks(teacher.float().pow(2).mean(0))])
+        name = recorder if record_idx == 0 else f'{recorder}[{record_idx}]'
+        correlations[name] = float(torch.corrcoef(ranks)[0, 1])
+    return correlations
+
+
 def display_image(inputs: Tensor, preprocessor: nn.Module,
                   img_shape: Sequence[int]) -> Tensor:
     """Undo normalisation, channel order and padding: (h, w, 3) RGB in
@@ -280,6 +310,7 @@ def main() -> None:
     dataset = build_dataset(cfg, args.split)
     classes = dataset.metainfo.get('classes', ())
     os.makedirs(args.out_dir, exist_ok=True)
+    correlations: Dict[str, List[float]] = {}
     for index in range(min(args.num_images, len(dataset))):
         # per image, so each image's masks do not depend on --num-images
         torch.manual_seed(args.seed)
@@ -291,6 +322,13 @@ def main() -> None:
         path = osp.join(args.out_dir, f'{index:03d}_{stem}_{args.map}.png')
         draw(image, sample, maps, classes, args.map, path)
         print(path, flush=True)
+        for name, value in energy_correlations(model, records).items():
+            correlations.setdefault(name, []).append(value)
+    if args.energy_correlation:
+        for name, values in correlations.items():
+            mean = sum(values) / len(values)
+            print(f'{name}: spearman(uncertainty, mean_c F_T^2) = '
+                  f'{mean:.2f} over {len(values)} images')
 
 
 if __name__ == '__main__':
