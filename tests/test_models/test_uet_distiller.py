@@ -66,7 +66,7 @@ def _distiller_cfg(uet=None, loss=None, args=('s_feature', 't_feature')):
 def _uet(**overrides):
     return dict(
         dict(mode='both', num_samples=4, level='module', module='neck',
-             outputs=dict(fpn0=0, fpn1=1)), **overrides)
+             outputs=dict(fpn0=0, fpn1=1), measure='variance'), **overrides)
 
 
 def _setup(cfg, seed=0):
@@ -220,9 +220,8 @@ def test_relative_variance_is_the_spread_over_the_signal():
             _distiller_cfg(_uet(measure=measure)))
         _losses(distiller, teacher, student, seed=5)
         estimates[measure] = distiller.estimator.estimate('fpn0')
-        assert f'uet/mse_fpn0/{measure}' in distiller.uet_stats or (
-            measure == 'variance'
-            and 'uet/mse_fpn0/sigma' in distiller.uet_stats)
+        stat = dict(variance='sigma', relative_variance='relative_sigma')
+        assert f'uet/mse_fpn0/{stat[measure]}' in distiller.uet_stats
     plain, relative = estimates['variance'], estimates['relative_variance']
     torch.testing.assert_close(plain.mc_mean, relative.mc_mean)
     signal = plain.mc_mean.pow(2).mean(dim=1)

@@ -191,7 +191,8 @@ def test_uet_hook_warm_up_stop_epoch_and_statistics_in_the_log(runs):
     config = write_test_config(
         osp.join(root, 'fgd_uet.py'),
         'uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py', runs['data'],
-        extra=f"""model = dict(teacher_ckpt={runs['teacher_ckpt']!r})
+        extra=f"""model = dict(teacher_ckpt={runs['teacher_ckpt']!r},
+             distiller=dict(uet=dict(mode='both')))
 train_cfg = dict(max_epochs=2, val_interval=2)
 log_processor = dict(window_size=1)
 custom_hooks = [dict(type='UETHook', start_iter=2, stop_epoch=1)]
@@ -207,7 +208,7 @@ custom_hooks = [dict(type='UETHook', start_iter=2, stop_epoch=1)]
         if (epoch, it) in active:
             for level in range(5):
                 prefix = f'uet/fgd_fpn{level}'
-                assert values[f'{prefix}/sigma'] > 0
+                assert values[f'{prefix}/relative_sigma'] > 0
                 assert 0.5 < values[f'{prefix}/norm_ratio'] < 1.5
                 assert 0 <= values[f'{prefix}/downweighted'] < 1
         assert values['uet/rate_factor'] == 1.0

@@ -14,7 +14,10 @@ class UETHook(Hook):
     estimate on or off (warm-up, stop epoch) and sets the dropout-rate
     factor (annealing); after it, it writes the distiller's statistics to the
     message hub, so they appear in the training log and the visualiser:
-    ``uet/<loss>/sigma`` (mean MC standard deviation of the teacher tensor),
+    ``uet/<loss>/sigma`` (mean MC standard deviation of the teacher tensor;
+    ``relative_sigma``, relative to the MC mean, with
+    ``measure='relative_variance'``; the mean uncertainty for logit
+    measures),
     ``uet/<loss>/downweighted`` (share of locations whose weight is below
     0.5, ``weight`` and ``both`` modes), ``uet/<loss>/norm_ratio``
     (``||target|| / ||F_T||``, ``residual`` and ``both``), ``uet/active`` and

@@ -12,6 +12,8 @@ from .teacher_uncertainty import TeacherUncertainty
 
 MODULE_INPUTS_RECORDER = 'uet_module_inputs'
 LAYER_INPUTS_PREFIX = 'uet_inputs_'
+# mean MC standard deviation, absolute or relative to the signal
+SIGMA_STATS = {'variance': 'sigma', 'relative_variance': 'relative_sigma'}
 
 
 @MODELS.register_module()
@@ -26,7 +28,8 @@ class UETDistiller(ConfigurableDistiller):
     losses (all by default) are wrapped in :class:`UETLoss`, and every
     iteration the teacher tensor of each is given its MC-dropout estimate.
     At module level a ``ModuleInputs`` recorder on ``uet.module`` is added to
-    the teacher recorders. :class:`~uet_mmdet.engine.UETHook` switches the
+    the teacher recorders; at layer level one on the convolution of every
+    distilled teacher recorder. :class:`~uet_mmdet.engine.UETHook` switches the
     estimate on and off, anneals the rates and logs :attr:`uet_stats`.
 
     Args:
@@ -62,6 +65,13 @@ class UETDistiller(ConfigurableDistiller):
                     self._layer_inputs, layer_sources)
 
     def _wrap_losses(self, settings: UETSettings) -> None:
+        if settings.enabled and settings.level == 'module':
+            for output in settings.outputs:
+                if output not in self.teacher_recorders.recorders:
+                    raise UETConfigError(
+                        f'uet.outputs names {output!r}, which the teacher '
+                        'recorders do not provide (teacher recorders: '
+                        f'{sorted(self.teacher_recorders.recorders)})')
         names = list(self.distill_losses) if settings.losses is None else list(
             settings.losses)
         for name in names:
@@ -94,12 +104,6 @@ class UETDistiller(ConfigurableDistiller):
                 f'uet.outputs does not say which output of '
                 f'{settings.module!r} it is (uet.outputs has '
                 f'{sorted(settings.outputs)})')
-        for output in settings.outputs:
-            if output not in self.teacher_recorders.recorders:
-                raise UETConfigError(
-                    f'uet.outputs names {output!r}, which the teacher '
-                    'recorders do not provide (teacher recorders: '
-                    f'{sorted(self.teacher_recorders.recorders)})')
 
     def _teacher_record(self, recorder: str, record_idx: int) -> Tensor:
         return self.get_record(recorder, False, record_idx)
@@ -152,8 +156,9 @@ class UETDistiller(ConfigurableDistiller):
                       loss_stats: Dict[str, Tensor]) -> None:
         prefix = 'uet/' + name.replace('loss_', '', 1)
         uncertainty = estimate.uncertainty.detach()
-        if self.uet.measure == 'variance':
-            self.uet_stats[f'{prefix}/sigma'] = uncertainty.sqrt().mean()
+        if self.uet.measure in SIGMA_STATS:
+            self.uet_stats[f'{prefix}/{SIGMA_STATS[self.uet.measure]}'] = (
+                uncertainty.sqrt().mean())
         else:
             self.uet_stats[f'{prefix}/{self.uet.measure}'] = uncertainty.mean()
         self.uet_stats.update(

@@ -64,7 +64,7 @@ class UETSettings:
             ``None``.
     """
 
-    mode: str = 'both'
+    mode: str = 'weight'
     residual_scale: str = 'mean'
     num_samples: int = 5
     rate: Optional[float] = None
@@ -74,7 +74,7 @@ class UETSettings:
     level: str = 'module'
     module: Optional[str] = 'neck'
     outputs: Dict[str, OutputPath] = field(default_factory=dict)
-    measure: str = 'variance'
+    measure: str = 'relative_variance'
     tau: float = 1.0
     losses: Optional[List[str]] = None
 
