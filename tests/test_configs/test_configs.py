@@ -10,13 +10,15 @@ from uet_mmdet.utils import ConfigCheckError, check_config, dry_run
 from uet_mmdet.utils.config_checks import check_types
 from ..helpers import CONFIGS
 
+# benchmark specs are not model configs (tests/test_benchmark checks them)
 ALL_CONFIGS = sorted(
     path for path in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True)
-    if '_base_' not in path)
+    if '_base_' not in path
+    and osp.basename(osp.dirname(path)) != 'benchmarks')
 COCO_CONFIGS = [path for path in ALL_CONFIGS if path.endswith('_coco.py')]
 DISTILL_CONFIGS = [
     path for path in ALL_CONFIGS
-    if osp.basename(osp.dirname(path)) not in ('demo', )
+    if osp.basename(osp.dirname(path)) not in ('demo', 'coco')
 ]
 
 

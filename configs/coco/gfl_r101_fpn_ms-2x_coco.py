@@ -1,0 +1,12 @@
+# GFL R101 teacher on COCO: mmdet's config with the plugin and a local
+# ImageNet checkpoint (nothing is downloaded at run time).
+_base_ = [
+    'mmdet::gfl/gfl_r101_fpn_ms-2x_coco.py', '../_base_/uet_plugin.py',
+    '../_base_/models/imagenet_weights.py'
+]
+
+model = dict(
+    backbone=dict(
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint=_base_.imagenet_checkpoints['resnet101'])))

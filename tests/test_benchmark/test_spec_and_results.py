@@ -1,0 +1,81 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+import csv
+import glob
+import os.path as osp
+
+import pytest
+
+from uet_mmdet.benchmark import (BenchmarkSpec, SpecError, markdown_table,
+                                 rows_from_results, write_chart, write_csv)
+from ..helpers import CONFIGS, run_tool, tool
+
+SPECS = sorted(glob.glob(osp.join(CONFIGS, 'benchmarks', '*.py')))
+
+
+def _metrics(ap):
+    keys = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l')
+    return {f'coco/bbox_{key}': ap / 100 for key in keys}
+
+
+def test_plan_trains_the_teacher_once_then_every_seed():
+    spec = BenchmarkSpec.from_file(
+        osp.join(CONFIGS, 'benchmarks', 'demo_fgd_pkd_uet.py'))
+    runs = spec.plan('/w')
+    assert [(run.name, run.seed) for run in runs[:3]] == [
+        ('teacher', None), ('student', 0), ('FGD', 0)
+    ]
+    assert len(runs) == 1 + 3 * 5
+    assert all(run.cfg_options['randomness.seed'] == run.seed
+               for run in runs[1:])
+    assert [run.distill for run in runs[1:6]] == [False] + [True] * 4
+    assert len({run.work_dir for run in runs}) == len(runs)
+    assert osp.isfile(runs[2].config)
+
+
+def test_bad_spec_fails_with_a_message(tmp_path):
+    spec = tmp_path / 'bad.py'
+    spec.write_text("teacher = dict(config='nope.py')\nstudent = dict("
+                    "config='nope.py')\nmethods = []\nseeds = [0]\n")
+    with pytest.raises(SpecError, match='teacher config not found'):
+        BenchmarkSpec.from_file(str(spec))
+    spec.write_text("teacher = dict(config='x.py')\n")
+    with pytest.raises(SpecError, match='missing'):
+        BenchmarkSpec.from_file(str(spec))
+
+
+def test_tables_give_mean_std_and_delta(tmp_path):
+    results = {
+        'teacher': [dict(metrics=_metrics(20), sec_per_iter=1.0,
+                         peak_mib=100)],
+        'student': [dict(metrics=_metrics(v), sec_per_iter=0.5,
+                         peak_mib=50) for v in (10, 12)],
+        'FGD': [dict(metrics=_metrics(v), sec_per_iter=0.7, peak_mib=60)
+                for v in (13, 15)],
+    }
+    rows = rows_from_results(['teacher', 'student', 'FGD', 'UET'], results,
+                             dict(FGD=43.5))
+    assert [row['name'] for row in rows] == ['teacher', 'student', 'FGD']
+    table = markdown_table(rows)
+    header, rule = table.splitlines()[:2]
+    assert header.count('|') == rule.count('|') == 13
+    assert '| FGD | 2 | 14.0 ± 1.4 |' in table
+    assert '| +3.0 | 43.5 | 0.70 | 60 |' in table
+    assert '| teacher | 1 | 20.0 |' in table
+    write_csv(rows, str(tmp_path / 'r.csv'))
+    with open(tmp_path / 'r.csv') as f:
+        assert [row['name'] for row in csv.DictReader(f)] == [
+            'teacher', 'student', 'FGD'
+        ]
+    write_chart(rows, str(tmp_path / 'r.png'), 'test')
+    assert (tmp_path / 'r.png').read_bytes()[:4] == b'\x89PNG'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('spec', SPECS, ids=osp.basename)
+def test_every_shipped_spec_passes_the_dry_run(spec, tmp_path):
+    result = run_tool([tool('reproduce.py'), spec, '--dry-run'],
+                      cwd=str(tmp_path))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[
+        -3000:]
+    assert 'FAIL' not in result.stdout
+    assert result.stdout.count('OK ') >= 3

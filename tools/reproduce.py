@@ -1,0 +1,224 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""Reproduce a benchmark table: teacher -> student -> host -> host+UET.
+
+    python tools/reproduce.py SPEC [--work-dir DIR] [--dry-run]
+        [--launcher {none,pytorch}] [--gpus N]
+
+SPEC is a benchmark spec (``configs/benchmarks/*.py``): the teacher, the
+student and the distillation methods, the seeds and common overrides. The
+teacher is trained once (or its ``checkpoint`` reused); then for every seed
+the student alone and every method are trained with ``tools/train.py``
+(``tools/dist_train.sh`` with ``--launcher pytorch``) and evaluated with
+``tools/test.py``. Each run's COCO metrics, seconds per iteration (mean of
+the logged training iterations) and peak memory (CUDA: mmengine's logged
+maximum; CPU: the training process's peak resident memory) go to its work
+dir (``result.json``); finished runs are skipped when the command is run
+again. ``results.md``, ``results.csv`` and ``results.png`` (mAP with std error
+bars) are rewritten after every run.
+
+``--dry-run`` builds every model of the spec and runs one training step on
+a random batch on the CPU, without data or weight files.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import re
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional
+
+from mmengine.config import Config
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO_ROOT)
+
+from uet_mmdet.benchmark import (BenchmarkSpec, Run, SpecError,  # noqa: E402
+                                 markdown_table, rows_from_results,
+                                 write_chart, write_csv)
+from uet_mmdet.utils import dry_run, exit_with_error  # noqa: E402
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('spec', help='benchmark spec file')
+    parser.add_argument('--work-dir', help='default work_dirs/benchmarks/NAME')
+    parser.add_argument('--dry-run', action='store_true')
+    parser.add_argument('--launcher', choices=['none', 'pytorch'],
+                        default='none')
+    parser.add_argument('--gpus', type=int, default=1,
+                        help='GPUs per run with --launcher pytorch')
+    return parser.parse_args()
+
+
+def dry_run_spec(spec: BenchmarkSpec) -> int:
+    """One step of every model of the spec; returns the number of failures.
+    """
+    configs = [('teacher', spec.teacher['config']),
+               ('student', spec.student['config'])]
+    configs += [(method.name, method.config) for method in spec.methods]
+    failed = 0
+    for name, config in configs:
+        try:
+            losses = dry_run(Config.fromfile(config))
+            print(f'OK   {name}: {osp.relpath(config, REPO_ROOT)} '
+                  f'(loss {losses["loss"]:.3f})', flush=True)
+        except Exception as error:  # report every model, then fail
+            failed += 1
+            print(f'FAIL {name}: {config}: {type(error).__name__}: {error}',
+                  flush=True)
+    return failed
+
+
+def _options(options: Dict[str, object]) -> List[str]:
+    return [f'{key}={value}' for key, value in options.items()]
+
+
+def _run_tool(command: List[str], log_file: str) -> Optional[float]:
+    """Run a command to ``log_file``; return the child's peak RSS in MiB."""
+    with open(log_file, 'w') as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        exit_with_error(f'{" ".join(command[:3])} ... failed '
+                        f'(exit {process.returncode}); see {log_file}')
+    return usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _train_command(run: Run, options: List[str],
+                   args: argparse.Namespace) -> List[str]:
+    tail = ['--work-dir', run.work_dir]
+    if options:
+        tail += ['--cfg-options', *options]
+    if args.launcher == 'pytorch':
+        return ['bash', 'tools/dist_train.sh', run.config, str(args.gpus),
+                *tail]
+    return [sys.executable, 'tools/train.py', run.config, *tail]
+
+
+def _train_speed(work_dir: str) -> Dict[str, Optional[float]]:
+    """Mean seconds per training iteration and peak CUDA memory (MiB) from
+    mmengine's ``vis_data/scalars.json``."""
+    times, memory = [], []
+    for root, _, files in os.walk(work_dir):
+        if 'scalars.json' in files and root.endswith('vis_data'):
+            with open(osp.join(root, 'scalars.json')) as f:
+                for line in f:
+                    record = json.loads(line)
+                    if 'loss' in record and 'time' in record:
+                        times.append(record['time'])
+                        if 'memory' in record:
+                            memory.append(record['memory'])
+    return dict(
+        sec_per_iter=sum(times) / len(times) if times else None,
+        cuda_mib=max(memory) if memory else None)
+
+
+def _last_checkpoint(work_dir: str) -> str:
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
+def execute(run: Run, teacher_ckpt: Optional[str],
+            args: argparse.Namespace) -> dict:
+    """Train and evaluate one run, or read its result if it is done."""
+    result_file = osp.join(run.work_dir, 'result.json')
+    if osp.isfile(result_file):
+        with open(result_file) as f:
+            return json.load(f)
+    options = dict(run.cfg_options)
+    if run.distill:
+        options['model.teacher_ckpt'] = teacher_ckpt
+    os.makedirs(run.work_dir, exist_ok=True)
+    start = time.time()
+    train_rss, checkpoint = None, run.checkpoint
+    if checkpoint is None:
+        train_rss = _run_tool(
+            _train_command(run, _options(options), args),
+            osp.join(run.work_dir, 'train.log'))
+        checkpoint = _last_checkpoint(run.work_dir)
+    metrics_file = osp.join(run.work_dir, 'metrics.json')
+    test_options = {k: v for k, v in options.items() if k != 'randomness.seed'}
+    _run_tool([
+        sys.executable, 'tools/test.py', run.config, checkpoint, '--work-dir',
+        osp.join(run.work_dir, 'test'), '--metrics-out', metrics_file,
+        *(['--cfg-options', *_options(test_options)] if test_options else [])
+    ], osp.join(run.work_dir, 'test.log'))
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    speed = _train_speed(run.work_dir)
+    result = dict(
+        name=run.name,
+        seed=run.seed,
+        checkpoint=checkpoint,
+        metrics=metrics,
+        sec_per_iter=speed['sec_per_iter'],
+        peak_mib=speed['cuda_mib'] or train_rss,
+        seconds=time.time() - start)
+    with open(result_file, 'w') as f:
+        json.dump(result, f, indent=2)
+    return result
+
+
+def write_tables(spec: BenchmarkSpec, results: Dict[str, List[dict]],
+                 work_dir: str) -> None:
+    order = ['teacher', 'student'] + [method.name for method in spec.methods]
+    published = {
+        'teacher': spec.teacher.get('published'),
+        'student': spec.student.get('published'),
+        **{method.name: method.published for method in spec.methods}
+    }
+    rows = rows_from_results(order, results, published)
+    if not rows:
+        return
+    with open(osp.join(work_dir, 'results.md'), 'w') as f:
+        f.write(f'# {spec.name}\n\nCOCO bbox AP x 100, mean ± std over '
+                f'seeds {spec.seeds}; Δ AP to the student alone.\n\n')
+        f.write(markdown_table(rows))
+    write_csv(rows, osp.join(work_dir, 'results.csv'))
+    write_chart(rows, osp.join(work_dir, 'results.png'), spec.name)
+
+
+def _eta(elapsed: List[float], remaining: int) -> str:
+    if not elapsed:
+        return 'ETA unknown'
+    seconds = sum(elapsed) / len(elapsed) * remaining
+    return f'ETA {seconds / 60:.0f} min'
+
+
+def main() -> None:
+    args = parse_args()
+    try:
+        spec = BenchmarkSpec.from_file(args.spec)
+    except (SpecError, FileNotFoundError) as error:
+        exit_with_error(str(error))
+    if args.dry_run:
+        sys.exit(1 if dry_run_spec(spec) else 0)
+    work_dir = args.work_dir or osp.join('work_dirs', 'benchmarks',
+                                         re.sub(r'\W+', '_', spec.name))
+    work_dir = osp.abspath(work_dir)
+    runs = spec.plan(work_dir)
+    teacher_ckpt = None
+    results: Dict[str, List[dict]] = {}
+    elapsed: List[float] = []
+    for index, run in enumerate(runs, 1):
+        done = osp.isfile(osp.join(run.work_dir, 'result.json'))
+        seed = '' if run.seed is None else f' seed {run.seed}'
+        print(f'[{index}/{len(runs)}] {run.name}{seed}: '
+              f'{"done" if done else "running"} '
+              f'({_eta(elapsed, len(runs) - index + 1)})', flush=True)
+        result = execute(run, teacher_ckpt, args)
+        if not done:
+            elapsed.append(result['seconds'])
+        if run.name == 'teacher':
+            teacher_ckpt = result['checkpoint']
+        results.setdefault(run.name, []).append(result)
+        write_tables(spec, results, work_dir)
+    print(open(osp.join(work_dir, 'results.md')).read())
+
+
+if __name__ == '__main__':
+    main()

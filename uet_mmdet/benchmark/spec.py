@@ -1,0 +1,124 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""Benchmark specs: which runs make a table, and where they live."""
+import os.path as osp
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from mmengine.config import Config
+
+
+class SpecError(ValueError):
+    """A benchmark spec that cannot be run."""
+
+
+@dataclass
+class Method:
+    """A distillation config of the table (a host, or host + UET)."""
+    name: str
+    config: str
+    published: Optional[float] = None
+
+
+@dataclass
+class Run:
+    """One training + evaluation of the plan.
+
+    ``seed`` is ``None`` for the teacher, which is trained once; a run
+    with a ``checkpoint`` is only evaluated.
+    """
+    name: str
+    config: str
+    work_dir: str
+    seed: Optional[int]
+    distill: bool = False
+    cfg_options: Dict[str, object] = field(default_factory=dict)
+    checkpoint: Optional[str] = None
+
+
+@dataclass
+class BenchmarkSpec:
+    """A table: teacher, student baseline and methods over seeds.
+
+    Args:
+        name (str): Table name.
+        teacher (dict): ``config`` and optionally ``checkpoint`` (reused
+            instead of training the teacher), ``cfg_options`` (its own
+            overrides) and ``published`` mAP.
+        student (dict): ``config`` of the student alone, ``published`` mAP.
+        methods (list[dict]): ``name``, ``config``, ``published``.
+        seeds (list[int]): One run of the student and every method per seed.
+        cfg_options (dict): Overrides for every run (e.g. the schedule).
+    """
+    name: str
+    teacher: dict
+    student: dict
+    methods: List[Method]
+    seeds: List[int]
+    cfg_options: Dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_file(cls, path: str) -> 'BenchmarkSpec':
+        """Load a spec; config paths are relative to the spec's folder."""
+        cfg = Config.fromfile(path)
+        base = osp.dirname(osp.abspath(path))
+        missing = [key for key in ('teacher', 'student', 'methods', 'seeds')
+                   if key not in cfg]
+        if missing:
+            raise SpecError(f'{path}: missing {missing}')
+        if not cfg.seeds:
+            raise SpecError(f'{path}: seeds is empty')
+
+        def resolve(item: dict, what: str) -> dict:
+            item = dict(item)
+            if 'config' not in item:
+                raise SpecError(f'{path}: {what} has no config')
+            item['config'] = osp.normpath(osp.join(base, item['config']))
+            if not osp.isfile(item['config']):
+                raise SpecError(f'{path}: {what} config not found: '
+                                f'{item["config"]}')
+            if item.get('checkpoint'):
+                item['checkpoint'] = osp.normpath(
+                    osp.join(base, item['checkpoint']))
+            return item
+
+        methods = [
+            Method(**resolve(method, f'method {method.get("name")!r}'))
+            for method in cfg.methods
+        ]
+        names = [method.name for method in methods]
+        if len(set(names)) != len(names):
+            raise SpecError(f'{path}: method names repeat: {names}')
+        return cls(
+            name=cfg.get('name', osp.splitext(osp.basename(path))[0]),
+            teacher=resolve(cfg.teacher, 'teacher'),
+            student=resolve(cfg.student, 'student'),
+            methods=methods,
+            seeds=list(cfg.seeds),
+            cfg_options=dict(cfg.get('cfg_options') or {}))
+
+    def plan(self, work_dir: str) -> List[Run]:
+        """Every run, in order: the teacher (evaluated only when its
+        checkpoint is given), then per seed the student alone and each
+        method."""
+        runs = [
+            Run('teacher', self.teacher['config'],
+                osp.join(work_dir, 'teacher'), None,
+                cfg_options=dict(self.teacher.get('cfg_options') or {}),
+                checkpoint=self.teacher.get('checkpoint'))
+        ]
+        for seed in self.seeds:
+            options = dict(self.cfg_options, **{'randomness.seed': seed})
+            runs.append(
+                Run('student', self.student['config'],
+                    osp.join(work_dir, f'student_seed{seed}'), seed,
+                    cfg_options=options))
+            for method in self.methods:
+                slug = method.name.replace('+', '_').replace(' ', '_')
+                runs.append(
+                    Run(method.name, method.config,
+                        osp.join(work_dir, f'{slug}_seed{seed}'), seed,
+                        distill=True, cfg_options=options))
+        return runs
+
+
+__all__ = ['BenchmarkSpec', 'Method', 'Run', 'SpecError']
