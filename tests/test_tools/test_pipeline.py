@@ -211,7 +211,7 @@ custom_hooks = [dict(type='UETHook', start_iter=2, stop_epoch=1)]
                 assert values[f'{prefix}/relative_sigma'] > 0
                 assert 0.5 < values[f'{prefix}/norm_ratio'] < 1.5
                 assert 0 <= values[f'{prefix}/downweighted'] < 1
-        assert values['uet/rate_factor'] == 1.0
+            assert values['uet/rate_factor'] == 1.0
     # UET adds nothing to the student: it exports to the plain detector
     student_ckpt = osp.join(root, 'fgd_uet_student.pth')
     result = run_tool([

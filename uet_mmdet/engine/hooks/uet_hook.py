@@ -59,10 +59,10 @@ class UETHook(Hook):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         distiller = getattr(model, 'distiller', None)
-        if getattr(distiller, 'estimator', None) is None:
+        if getattr(distiller, 'uet', None) is None:
             raise RuntimeError(
                 'UETHook needs a distillation model whose distiller is a '
-                'UETDistiller with uet settings turned on, got '
+                'UETDistiller with uet settings, got '
                 f'{type(distiller).__name__} in {type(model).__name__}')
         return distiller
 
@@ -88,7 +88,8 @@ class UETHook(Hook):
                           data_batch=None) -> None:
         distiller = self._distiller(runner)
         distiller.uet_active = self._active(runner)
-        distiller.estimator.rate_factor = self._rate_factor(runner)
+        if distiller.estimator is not None:  # None with mode='off'
+            distiller.estimator.rate_factor = self._rate_factor(runner)
 
     def after_train_iter(self,
                          runner,
@@ -98,9 +99,9 @@ class UETHook(Hook):
         distiller = self._distiller(runner)
         hub = runner.message_hub
         hub.update_scalar('train/uet/active', float(distiller.uet_on))
-        hub.update_scalar('train/uet/rate_factor',
-                          distiller.estimator.rate_factor)
         if distiller.uet_on:
+            hub.update_scalar('train/uet/rate_factor',
+                              distiller.estimator.rate_factor)
             for key, value in distiller.uet_stats.items():
                 hub.update_scalar(f'train/{key}', float(value))
 
