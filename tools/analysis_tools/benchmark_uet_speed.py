@@ -30,6 +30,7 @@ issue's target for that ratio with PASS/MISS, and peak memory:
   ``torch.profiler`` with ``profile_memory=True``.
 """
 import argparse
+import copy
 import dataclasses
 import json
 import os.path as osp
@@ -38,15 +39,15 @@ import time
 from typing import Callable, Dict, List, Optional
 
 import torch
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config
 from mmengine.optim import OptimWrapper, build_optim_wrapper
-from mmengine.registry import MODELS, DefaultScope
+from mmengine.registry import DefaultScope
 from torch import nn
 from torch.profiler import ProfilerActivity, profile, record_function
 
 from uet_mmdet.models.uet import UETSettings
-from uet_mmdet.utils import random_detection_batch, register_all_modules
-from uet_mmdet.utils.dry_run import drop_weight_files
+from uet_mmdet.utils import (build_model_without_weights,
+                             random_detection_batch)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'uet',
@@ -118,13 +119,9 @@ def parse_args() -> argparse.Namespace:
 def build_model(cfg: Config, device: str, level: str) -> nn.Module:
     """The config's distillation model with random weights, in train mode,
     built with ``uet.level=level``."""
-    register_all_modules(init_default_scope=False)
-    model_cfg = ConfigDict(drop_weight_files(cfg.model.to_dict()))
-    model_cfg.distiller.uet.level = level
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'mmdet')):
-        model = MODELS.build(model_cfg)
-    model.to(device)
+    cfg = copy.deepcopy(cfg)
+    cfg.model.distiller.uet.level = level
+    model = build_model_without_weights(cfg).to(device)
     model.train()  # mmrazor's train() returns None
     return model
 

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
@@ -45,7 +45,8 @@ from torch import Tensor, nn
 import uet_mmdet  # noqa: F401  (registers modules, patches mmrazor first)
 from uet_mmdet.models.losses import UETLoss
 from uet_mmdet.models.uet import UETConfigError
-from uet_mmdet.utils import exit_with_error, load_tool_config
+from uet_mmdet.utils import (build_model_without_weights, exit_with_error,
+                             load_tool_config)
 
 RecordKey = Tuple[str, int]
 
@@ -107,15 +108,10 @@ def build_model(cfg: Config) -> nn.Module:
     Returns:
         nn.Module: The ``SingleTeacherDistill`` model, in eval mode.
     """
-    from mmrazor.registry import MODELS
-
-    model_cfg = ConfigDict(cfg.model.to_dict())
     # load it here, on the CPU; mmrazor would load it to the saved device
-    ckpt = model_cfg.pop('teacher_ckpt')
+    ckpt = cfg.model.teacher_ckpt
     try:
-        with DefaultScope.overwrite_default_scope(
-                cfg.get('default_scope', 'mmdet')):
-            model = MODELS.build(model_cfg)
+        model = build_model_without_weights(cfg)
     except UETConfigError as error:  # e.g. uet.module is not in the teacher
         exit_with_error(str(error))
     try:

@@ -2,11 +2,13 @@
 from .cli import (add_config_and_launcher_args, build_runner,
                   close_distributed, exit_with_error, load_tool_config)
 from .config_checks import ConfigCheckError, check_config
-from .dry_run import dry_run, random_detection_batch
+from .dry_run import (build_model_without_weights, dry_run,
+                      random_detection_batch)
 from .setup_env import register_all_modules
 
 __all__ = [
-    'add_config_and_launcher_args', 'build_runner', 'close_distributed',
+    'add_config_and_launcher_args', 'build_model_without_weights',
+    'build_runner', 'close_distributed',
     'ConfigCheckError',
     'check_config',
     'dry_run', 'exit_with_error', 'load_tool_config', 'random_detection_batch',

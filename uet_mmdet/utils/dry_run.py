@@ -7,6 +7,7 @@ from mmdet.structures import DetDataSample
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import MODELS, DefaultScope
 from mmengine.structures import InstanceData
+from torch import nn
 
 from .setup_env import register_all_modules
 
@@ -69,6 +70,16 @@ def _num_classes(model_cfg: dict) -> int:
     return int(model_cfg.get('num_classes', 80))
 
 
+def build_model_without_weights(cfg: Config) -> nn.Module:
+    """Build ``cfg.model`` in its default scope, reading no weight file
+    (``teacher_ckpt`` and ``Pretrained`` init_cfgs are dropped)."""
+    register_all_modules(init_default_scope=False)
+    model_cfg = ConfigDict(drop_weight_files(cfg.model.to_dict()))
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
+                                                      'mmdet')):
+        return MODELS.build(model_cfg)
+
+
 def dry_run(cfg: Config) -> Dict[str, float]:
     """Build ``cfg.model`` without weight files and run one training step.
 
@@ -81,14 +92,10 @@ def dry_run(cfg: Config) -> Dict[str, float]:
     Raises:
         RuntimeError: a loss is not finite or no parameter got a gradient.
     """
-    register_all_modules(init_default_scope=False)
-    model_cfg = ConfigDict(drop_weight_files(cfg.model.to_dict()))
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'mmdet')):
-        model = MODELS.build(model_cfg)
+    model = build_model_without_weights(cfg)
     model.train()
     data = model.data_preprocessor(
-        random_detection_batch(_num_classes(model_cfg)), training=True)
+        random_detection_batch(_num_classes(cfg.model)), training=True)
     losses = model(**data, mode='loss')
     total, log_vars = model.parse_losses(losses)
     if not torch.isfinite(total):
@@ -100,4 +107,7 @@ def dry_run(cfg: Config) -> Dict[str, float]:
     return {key: float(value) for key, value in log_vars.items()}
 
 
-__all__ = ['dry_run', 'random_detection_batch']
+__all__ = [
+    'build_model_without_weights', 'drop_weight_files', 'dry_run',
+    'random_detection_batch'
+]
