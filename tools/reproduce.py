@@ -217,7 +217,8 @@ def main() -> None:
             teacher_ckpt = result['checkpoint']
         results.setdefault(run.name, []).append(result)
         write_tables(spec, results, work_dir)
-    print(open(osp.join(work_dir, 'results.md')).read())
+    with open(osp.join(work_dir, 'results.md')) as f:
+        print(f.read())
 
 
 if __name__ == '__main__':

@@ -145,7 +145,7 @@ def test_module_level_batches_tuple_inputs_and_gives_no_gradient():
 
 
 def test_maps():
-    from uet_mmdet.uncertainty import (confidence_from_variance,
+    from uet_mmdet.uncertainty import (relative_confidence,
                                        sigmoid_mutual_information,
                                        sigmoid_predictive_entropy)
     same = torch.zeros(4, 1, 2, 3, 3)
@@ -156,10 +156,10 @@ def test_maps():
                           torch.zeros(1, 3, 3))
     spread = torch.randn(8, 1, 2, 3, 3) * 3
     assert (sigmoid_mutual_information(spread) > 0).all()
-    confidence = confidence_from_variance(torch.rand(1, 4, 3, 3), tau=0.5)
+    confidence = relative_confidence(torch.rand(1, 3, 3), tau=0.5)
     assert ((confidence > 0) & (confidence <= 1)).all()
     with pytest.raises(ValueError):
-        confidence_from_variance(torch.rand(1, 4, 3, 3), tau=0)
+        relative_confidence(torch.rand(1, 3, 3), tau=0)
 
 
 def test_relative_confidence_is_scale_free_and_weights_average_one():

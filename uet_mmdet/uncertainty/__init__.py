@@ -6,9 +6,8 @@ Knows nothing of mmdet or mmrazor; losses and distillers call it.
 from .conv_moments import (conv_mc_moments, conv_of_squares,
                            mc_variance_factors)
 from .estimate import UncertaintyEstimate
-from .maps import (confidence_from_variance, mean_one_weights,
-                   relative_confidence, sigmoid_mutual_information,
-                   sigmoid_predictive_entropy)
+from .maps import (mean_one_weights, relative_confidence,
+                   sigmoid_mutual_information, sigmoid_predictive_entropy)
 from .mc_dropout import (MAX_EXACT_SAMPLES, check_rates, dropout_samples,
                          dropout_schedule, feature_mc_moments,
                          feature_mc_moments_exact, mc_moments,
@@ -16,9 +15,9 @@ from .mc_dropout import (MAX_EXACT_SAMPLES, check_rates, dropout_samples,
 
 __all__ = [
     'MAX_EXACT_SAMPLES', 'UncertaintyEstimate', 'check_rates',
-    'confidence_from_variance', 'conv_mc_moments', 'conv_of_squares',
-    'dropout_samples', 'dropout_schedule',
-    'feature_mc_moments', 'feature_mc_moments_exact', 'mc_moments',
-    'mc_variance_factors', 'mean_one_weights', 'relative_confidence', 'module_mc_samples',
-    'sigmoid_mutual_information', 'sigmoid_predictive_entropy'
+    'conv_mc_moments', 'conv_of_squares', 'dropout_samples',
+    'dropout_schedule', 'feature_mc_moments', 'feature_mc_moments_exact',
+    'mc_moments', 'mc_variance_factors', 'mean_one_weights',
+    'module_mc_samples', 'relative_confidence', 'sigmoid_mutual_information',
+    'sigmoid_predictive_entropy'
 ]

@@ -6,22 +6,6 @@ from torch import Tensor
 _EPS = 1e-12
 
 
-def confidence_from_variance(variance: Tensor, tau: float) -> Tensor:
-    """``c = exp(-mean_c(var) / tau)`` in (0, 1] per location.
-
-    Args:
-        variance (Tensor): (N, C, H, W) MC variance of a feature.
-        tau (float): Temperature: the channel-mean variance at which the
-            confidence is ``1/e``.
-
-    Returns:
-        Tensor: (N, H, W) confidence.
-    """
-    if tau <= 0:
-        raise ValueError(f'tau must be > 0, got {tau}')
-    return torch.exp(-variance.mean(dim=1) / tau)
-
-
 def _binary_entropy(prob: Tensor) -> Tensor:
     prob = prob.clamp(_EPS, 1 - _EPS)
     return -(prob * prob.log() + (1 - prob) * (1 - prob).log())
@@ -82,6 +66,6 @@ def mean_one_weights(confidence: Tensor) -> Tensor:
 
 
 __all__ = [
-    'confidence_from_variance', 'mean_one_weights', 'relative_confidence',
+    'mean_one_weights', 'relative_confidence',
     'sigmoid_predictive_entropy', 'sigmoid_mutual_information'
 ]
