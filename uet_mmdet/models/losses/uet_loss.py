@@ -6,7 +6,7 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from uet_mmdet.uncertainty import UncertaintyEstimate, mean_one_weights
-from ..uet import MODES, RESIDUAL_SCALES, UETConfigError
+from ..uet import MODES, RESIDUAL_SCALES, UETConfigError, check_choice
 from .location_weighted import HOSTS, host_spec
 
 
@@ -44,13 +44,9 @@ class UETLoss(nn.Module):
                  mode: str = 'both',
                  residual_scale: str = 'mean') -> None:
         super().__init__()
-        if mode not in MODES:
-            raise UETConfigError(f'UETLoss mode must be one of {list(MODES)}, '
-                                 f'got {mode!r}')
-        if residual_scale not in RESIDUAL_SCALES:
-            raise UETConfigError(
-                f'UETLoss residual_scale must be one of '
-                f'{list(RESIDUAL_SCALES)}, got {residual_scale!r}')
+        check_choice('mode', mode, MODES, owner='UETLoss')
+        check_choice(
+            'residual_scale', residual_scale, RESIDUAL_SCALES, owner='UETLoss')
         self.host = MODELS.build(host) if isinstance(host, dict) else host
         try:
             self.spec = host_spec(self.host)

@@ -97,10 +97,10 @@ class UETSettings:
 
     def validate(self) -> None:
         """Raise :class:`UETConfigError` for a setting that cannot work."""
-        _check_choice('mode', self.mode, MODES)
-        _check_choice('residual_scale', self.residual_scale, RESIDUAL_SCALES)
-        _check_choice('level', self.level, LEVELS)
-        _check_choice('measure', self.measure, MEASURES)
+        check_choice('mode', self.mode, MODES)
+        check_choice('residual_scale', self.residual_scale, RESIDUAL_SCALES)
+        check_choice('level', self.level, LEVELS)
+        check_choice('measure', self.measure, MEASURES)
         if not self.enabled:
             return
         if not isinstance(self.num_samples, int) or self.num_samples < 1:
@@ -144,10 +144,18 @@ class UETSettings:
         return check_rates(rates * factor)
 
 
-def _check_choice(name: str, value: str, choices: Sequence[str]) -> None:
+def check_choice(name: str,
+                 value: str,
+                 choices: Sequence[str],
+                 owner: str = 'uet') -> None:
+    """Raise :class:`UETConfigError` unless ``value`` is one of ``choices``.
+    """
     if value not in choices:
         raise UETConfigError(
-            f'uet.{name} must be one of {list(choices)}, got {value!r}')
+            f'{owner}.{name} must be one of {list(choices)}, got {value!r}')
 
 
-__all__ = ['MODES', 'RESIDUAL_SCALES', 'UETConfigError', 'UETSettings']
+__all__ = [
+    'MODES', 'RESIDUAL_SCALES', 'UETConfigError', 'UETSettings',
+    'check_choice'
+]
