@@ -1,15 +1,18 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """Reproduce a benchmark table: teacher -> student -> host -> host+UET.
 
-    python tools/reproduce.py SPEC [--work-dir DIR] [--dry-run]
-        [--launcher {none,pytorch}] [--gpus N]
+    python tools/reproduce.py SPEC [--work-dir DIR] [--seeds S [S ...]]
+        [--dry-run] [--launcher {none,pytorch}] [--gpus N]
 
 SPEC is a benchmark spec (``configs/benchmarks/*.py``): the teacher, the
-student and the distillation methods, the seeds and common overrides. The
-teacher is trained once (or its ``checkpoint`` reused); then for every seed
-the student alone and every method are trained with ``tools/train.py``
+student and the distillation methods, the seeds, the data and the schedule.
+The spec's ``prepare`` commands run first (e.g. the demo data generator).
+The teacher is trained once (or its ``checkpoint`` reused); then for every
+seed the student alone and every method are trained with ``tools/train.py``
 (``tools/dist_train.sh`` with ``--launcher pytorch``) and evaluated with
-``tools/test.py``. Each run's COCO metrics, seconds per iteration (mean of
+``tools/test.py``. Each run trains with one composed config, written to
+``RUN_DIR/configs/``: its config, the spec's data and schedule files, its
+options and the benchmark's teacher checkpoint. Each run's COCO metrics, seconds per iteration (mean of
 the logged training iterations) and peak memory (CUDA: mmengine's logged
 maximum; CPU: the training process's peak resident memory) go to its work
 dir (``result.json``); finished runs are skipped when the command is run
@@ -29,14 +32,13 @@ import sys
 import time
 from typing import Dict, List, Optional
 
-from mmengine.config import Config
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
 from uet_mmdet.benchmark import (BenchmarkSpec, Run, SpecError,  # noqa: E402
-                                 markdown_table, rows_from_results,
-                                 write_chart, write_csv)
+                                 compose_run_config, markdown_table,
+                                 rows_from_results, write_chart, write_csv)
 from uet_mmdet.utils import dry_run, exit_with_error  # noqa: E402
 
 
@@ -44,6 +46,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('spec', help='benchmark spec file')
     parser.add_argument('--work-dir', help='default work_dirs/benchmarks/NAME')
+    parser.add_argument('--seeds', type=int, nargs='+',
+                        help="run these of the spec's seeds only")
     parser.add_argument('--dry-run', action='store_true')
     parser.add_argument('--launcher', choices=['none', 'pytorch'],
                         default='none')
@@ -53,26 +57,29 @@ def parse_args() -> argparse.Namespace:
 
 
 def dry_run_spec(spec: BenchmarkSpec) -> int:
-    """One step of every model of the spec; returns the number of failures.
-    """
-    configs = [('teacher', spec.teacher['config']),
-               ('student', spec.student['config'])]
-    configs += [(method.name, method.config) for method in spec.methods]
+    """One step of every model of the spec (its first seed's runs, configs
+    composed as for training); returns the number of failures."""
+    runs = spec.plan('dry_run')[:2 + len(spec.methods)]
     failed = 0
-    for name, config in configs:
+    for run in runs:
         try:
-            losses = dry_run(Config.fromfile(config))
-            print(f'OK   {name}: {osp.relpath(config, REPO_ROOT)} '
+            losses = dry_run(compose_run_config(run))
+            print(f'OK   {run.name}: {osp.relpath(run.config, REPO_ROOT)} '
                   f'(loss {losses["loss"]:.3f})', flush=True)
         except Exception as error:  # report every model, then fail
             failed += 1
-            print(f'FAIL {name}: {config}: {type(error).__name__}: {error}',
-                  flush=True)
+            print(f'FAIL {run.name}: {run.config}: '
+                  f'{type(error).__name__}: {error}', flush=True)
     return failed
 
 
-def _options(options: Dict[str, object]) -> List[str]:
-    return [f'{key}={value}' for key, value in options.items()]
+def prepare(spec: BenchmarkSpec, work_dir: str) -> None:
+    """Run the spec's ``prepare`` commands in the repository root."""
+    for index, command in enumerate(spec.prepare):
+        if command[0].endswith('.py'):
+            command = [sys.executable, *command]
+        print(f'[prepare] {" ".join(command)}', flush=True)
+        _run_tool(command, osp.join(work_dir, f'prepare_{index}.log'))
 
 
 def _run_tool(command: List[str], log_file: str) -> Optional[float]:
@@ -88,15 +95,13 @@ def _run_tool(command: List[str], log_file: str) -> Optional[float]:
     return usage.ru_maxrss / 1024  # kilobytes on Linux
 
 
-def _train_command(run: Run, options: List[str],
+def _train_command(run: Run, config: str,
                    args: argparse.Namespace) -> List[str]:
-    tail = ['--work-dir', run.work_dir]
-    if options:
-        tail += ['--cfg-options', *options]
     if args.launcher == 'pytorch':
-        return ['bash', 'tools/dist_train.sh', run.config, str(args.gpus),
-                *tail]
-    return [sys.executable, 'tools/train.py', run.config, *tail]
+        return ['bash', 'tools/dist_train.sh', config, str(args.gpus),
+                '--work-dir', run.work_dir]
+    return [sys.executable, 'tools/train.py', config, '--work-dir',
+            run.work_dir]
 
 
 def _train_speed(work_dir: str) -> Dict[str, Optional[float]]:
@@ -129,23 +134,20 @@ def execute(run: Run, teacher_ckpt: Optional[str],
     if osp.isfile(result_file):
         with open(result_file) as f:
             return json.load(f)
-    options = dict(run.cfg_options)
-    if run.distill:
-        options['model.teacher_ckpt'] = teacher_ckpt
-    os.makedirs(run.work_dir, exist_ok=True)
+    config = osp.join(run.work_dir, 'configs', osp.basename(run.config))
+    os.makedirs(osp.dirname(config), exist_ok=True)
+    compose_run_config(run, teacher_ckpt).dump(config)
     start = time.time()
     train_rss, checkpoint = None, run.checkpoint
     if checkpoint is None:
         train_rss = _run_tool(
-            _train_command(run, _options(options), args),
+            _train_command(run, config, args),
             osp.join(run.work_dir, 'train.log'))
         checkpoint = _last_checkpoint(run.work_dir)
     metrics_file = osp.join(run.work_dir, 'metrics.json')
-    test_options = {k: v for k, v in options.items() if k != 'randomness.seed'}
     _run_tool([
-        sys.executable, 'tools/test.py', run.config, checkpoint, '--work-dir',
-        osp.join(run.work_dir, 'test'), '--metrics-out', metrics_file,
-        *(['--cfg-options', *_options(test_options)] if test_options else [])
+        sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
+        osp.join(run.work_dir, 'test'), '--metrics-out', metrics_file
     ], osp.join(run.work_dir, 'test.log'))
     with open(metrics_file) as f:
         metrics = json.load(f)
@@ -195,11 +197,19 @@ def main() -> None:
         spec = BenchmarkSpec.from_file(args.spec)
     except (SpecError, FileNotFoundError) as error:
         exit_with_error(str(error))
+    if args.seeds:
+        unknown = sorted(set(args.seeds) - set(spec.seeds))
+        if unknown:
+            exit_with_error(f'--seeds {unknown} not in the spec\'s seeds '
+                            f'{spec.seeds}')
+        spec.seeds = [seed for seed in spec.seeds if seed in args.seeds]
     if args.dry_run:
         sys.exit(1 if dry_run_spec(spec) else 0)
     work_dir = args.work_dir or osp.join('work_dirs', 'benchmarks',
                                          re.sub(r'\W+', '_', spec.name))
     work_dir = osp.abspath(work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    prepare(spec, work_dir)
     runs = spec.plan(work_dir)
     teacher_ckpt = None
     results: Dict[str, List[dict]] = {}

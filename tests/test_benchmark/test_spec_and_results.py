@@ -5,7 +5,8 @@ import os.path as osp
 
 import pytest
 
-from uet_mmdet.benchmark import (BenchmarkSpec, SpecError, markdown_table,
+from uet_mmdet.benchmark import (BenchmarkSpec, Run, SpecError,
+                                 compose_run_config, markdown_table,
                                  rows_from_results, write_chart, write_csv)
 from ..helpers import CONFIGS, run_tool, tool
 
@@ -30,6 +31,48 @@ def test_plan_trains_the_teacher_once_then_every_seed():
     assert [run.distill for run in runs[1:6]] == [False] + [True] * 4
     assert len({run.work_dir for run in runs}) == len(runs)
     assert osp.isfile(runs[2].config)
+    # the data for every run, the long schedule for the teacher only
+    assert [osp.basename(path) for path in runs[0].overrides] == [
+        'uet_demo_mini_detection.py', 'schedule_demo_16e.py'
+    ]
+    assert all(
+        [osp.basename(path) for path in run.overrides
+         ] == ['uet_demo_mini_detection.py', 'schedule_demo_4e.py']
+        for run in runs[1:])
+    assert spec.prepare[0][0] == 'tools/misc/generate_demo_data.py'
+
+
+def test_run_config_merges_data_schedule_options_and_teacher():
+    spec = BenchmarkSpec.from_file(
+        osp.join(CONFIGS, 'benchmarks', 'demo_fgd_pkd_uet.py'))
+    teacher, _, fgd = spec.plan('/w')[:3]
+    cfg = compose_run_config(teacher)
+    assert cfg.train_cfg.max_epochs == 16
+    assert cfg.param_scheduler[1]['T_max'] == 16
+    assert cfg.train_dataloader.dataset.data_root == 'data/uet_demo_mini/'
+    assert cfg.test_dataloader.dataset.pipeline[1]['scale'] == (96, 96)
+    cfg = compose_run_config(fgd, '/w/teacher/epoch_16.pth')
+    assert cfg.train_cfg.max_epochs == 4
+    assert cfg.param_scheduler[1]['T_max'] == 4
+    assert cfg.randomness.seed == 0
+    assert cfg.model.teacher_ckpt == '/w/teacher/epoch_16.pth'
+    assert cfg.model.type == 'SingleTeacherDistill'
+    # without a teacher checkpoint the config's own one stays
+    assert compose_run_config(fgd).model.teacher_ckpt == (
+        'work_dirs/demo/teacher_r50/epoch_16.pth')
+
+
+def test_run_config_points_every_teacher_reference_at_the_new_teacher():
+    config = osp.join(CONFIGS, 'fgd', 'fgd_fpn_gfl_r101_gfl_r50_1x_coco.py')
+    run = Run('FGD', config, '/w/fgd', 0, distill=True,
+              cfg_options={'train_cfg.max_epochs': 1})
+    cfg = compose_run_config(run, '/w/teacher/epoch_24.pth')
+    student = cfg.model.architecture
+    assert student.neck.init_cfg.checkpoint == '/w/teacher/epoch_24.pth'
+    assert student.bbox_head.init_cfg.checkpoint == '/w/teacher/epoch_24.pth'
+    assert student.backbone.init_cfg.checkpoint.endswith(
+        'resnet50-0676ba61.pth')
+    assert cfg.train_cfg.max_epochs == 1
 
 
 def test_bad_spec_fails_with_a_message(tmp_path):
@@ -40,6 +83,12 @@ def test_bad_spec_fails_with_a_message(tmp_path):
         BenchmarkSpec.from_file(str(spec))
     spec.write_text("teacher = dict(config='x.py')\n")
     with pytest.raises(SpecError, match='missing'):
+        BenchmarkSpec.from_file(str(spec))
+    demo = osp.join(CONFIGS, 'demo', 'retinanet_r18_fpn_demo.py')
+    spec.write_text(f"teacher = dict(config={demo!r})\nstudent = dict("
+                    f"config={demo!r})\nmethods = []\nseeds = [0]\n"
+                    "schedule = 'no_schedule.py'\n")
+    with pytest.raises(SpecError, match='schedule not found'):
         BenchmarkSpec.from_file(str(spec))
 
 

@@ -24,7 +24,9 @@ class Run:
     """One training + evaluation of the plan.
 
     ``seed`` is ``None`` for the teacher, which is trained once; a run
-    with a ``checkpoint`` is only evaluated.
+    with a ``checkpoint`` is only evaluated. ``overrides`` are config files
+    merged, in order, into ``config`` (the spec's data and schedule), then
+    ``cfg_options``.
     """
     name: str
     config: str
@@ -33,6 +35,7 @@ class Run:
     distill: bool = False
     cfg_options: Dict[str, object] = field(default_factory=dict)
     checkpoint: Optional[str] = None
+    overrides: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -42,12 +45,21 @@ class BenchmarkSpec:
     Args:
         name (str): Table name.
         teacher (dict): ``config`` and optionally ``checkpoint`` (reused
-            instead of training the teacher), ``cfg_options`` (its own
+            instead of training the teacher), ``schedule`` (a config file
+            merged into the teacher's config), ``cfg_options`` (its own
             overrides) and ``published`` mAP.
         student (dict): ``config`` of the student alone, ``published`` mAP.
         methods (list[dict]): ``name``, ``config``, ``published``.
         seeds (list[int]): One run of the student and every method per seed.
-        cfg_options (dict): Overrides for every run (e.g. the schedule).
+        cfg_options (dict): Overrides for every student and method run.
+        data (str, optional): A dataset config file merged into every run's
+            config, the teacher's included.
+        schedule (str, optional): A schedule config file merged into every
+            student and method run's config.
+        prepare (list[list[str]]): Commands run (in the repository root)
+            before the runs, e.g. the demo data generator; they must be
+            idempotent. A command whose first word ends with ``.py`` runs
+            with the current Python.
     """
     name: str
     teacher: dict
@@ -55,6 +67,9 @@ class BenchmarkSpec:
     methods: List[Method]
     seeds: List[int]
     cfg_options: Dict[str, object] = field(default_factory=dict)
+    data: Optional[str] = None
+    schedule: Optional[str] = None
+    prepare: List[List[str]] = field(default_factory=list)
 
     @classmethod
     def from_file(cls, path: str) -> 'BenchmarkSpec':
@@ -68,14 +83,22 @@ class BenchmarkSpec:
         if not cfg.seeds:
             raise SpecError(f'{path}: seeds is empty')
 
+        def config_file(name: Optional[str], what: str) -> Optional[str]:
+            if not name:
+                return None
+            name = osp.normpath(osp.join(base, name))
+            if not osp.isfile(name):
+                raise SpecError(f'{path}: {what} not found: {name}')
+            return name
+
         def resolve(item: dict, what: str) -> dict:
             item = dict(item)
             if 'config' not in item:
                 raise SpecError(f'{path}: {what} has no config')
-            item['config'] = osp.normpath(osp.join(base, item['config']))
-            if not osp.isfile(item['config']):
-                raise SpecError(f'{path}: {what} config not found: '
-                                f'{item["config"]}')
+            item['config'] = config_file(item['config'], f'{what} config')
+            if item.get('schedule'):
+                item['schedule'] = config_file(item['schedule'],
+                                               f'{what} schedule')
             if item.get('checkpoint'):
                 item['checkpoint'] = osp.normpath(
                     osp.join(base, item['checkpoint']))
@@ -94,30 +117,39 @@ class BenchmarkSpec:
             student=resolve(cfg.student, 'student'),
             methods=methods,
             seeds=list(cfg.seeds),
-            cfg_options=dict(cfg.get('cfg_options') or {}))
+            cfg_options=dict(cfg.get('cfg_options') or {}),
+            data=config_file(cfg.get('data'), 'data'),
+            schedule=config_file(cfg.get('schedule'), 'schedule'),
+            prepare=[list(command) for command in cfg.get('prepare', [])])
 
     def plan(self, work_dir: str) -> List[Run]:
         """Every run, in order: the teacher (evaluated only when its
         checkpoint is given), then per seed the student alone and each
         method."""
+        def files(*names: Optional[str]) -> List[str]:
+            return [name for name in names if name]
+
         runs = [
             Run('teacher', self.teacher['config'],
                 osp.join(work_dir, 'teacher'), None,
                 cfg_options=dict(self.teacher.get('cfg_options') or {}),
-                checkpoint=self.teacher.get('checkpoint'))
+                checkpoint=self.teacher.get('checkpoint'),
+                overrides=files(self.data, self.teacher.get('schedule')))
         ]
+        student_files = files(self.data, self.schedule)
         for seed in self.seeds:
             options = dict(self.cfg_options, **{'randomness.seed': seed})
             runs.append(
                 Run('student', self.student['config'],
                     osp.join(work_dir, f'student_seed{seed}'), seed,
-                    cfg_options=options))
+                    cfg_options=options, overrides=student_files))
             for method in self.methods:
                 slug = method.name.replace('+', '_').replace(' ', '_')
                 runs.append(
                     Run(method.name, method.config,
                         osp.join(work_dir, f'{slug}_seed{seed}'), seed,
-                        distill=True, cfg_options=options))
+                        distill=True, cfg_options=options,
+                        overrides=student_files))
         return runs
 
 

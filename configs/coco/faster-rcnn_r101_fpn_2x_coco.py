@@ -1,0 +1,9 @@
+# Faster R-CNN R101 teacher on COCO: mmdet's config with the plugin and a local
+# ImageNet checkpoint (nothing is downloaded at run time).
+_base_ = [
+    'mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py',
+    '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py'
+]
+
+model = dict(backbone=dict(init_cfg=dict(
+    type='Pretrained', checkpoint=_base_.imagenet_checkpoints['resnet101'])))

@@ -1,0 +1,9 @@
+# RetinaNet R50 student alone on COCO: mmdet's config with the plugin and a local
+# ImageNet checkpoint (nothing is downloaded at run time).
+_base_ = [
+    'mmdet::retinanet/retinanet_r50_fpn_2x_coco.py', '../_base_/uet_plugin.py',
+    '../_base_/models/imagenet_weights.py'
+]
+
+model = dict(backbone=dict(init_cfg=dict(
+    type='Pretrained', checkpoint=_base_.imagenet_checkpoints['resnet50'])))
