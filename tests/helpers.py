@@ -10,16 +10,11 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO_ROOT, 'configs')
 
 
-def write_test_config(path: str, base: str, data_root: str,
-                      extra: str = '') -> str:
-    """Write a config inheriting ``configs/<base>`` that runs in seconds.
-
-    It points the data at ``data_root``, uses batches of 2 without worker
-    processes, one epoch and a log line per iteration.
-    """
+def tiny_data_options(data_root: str) -> str:
+    """Config text pointing the data at ``data_root``, batches of 2 without
+    worker processes and a log line per iteration."""
     data_root = data_root.rstrip('/') + '/'
-    text = f'''_base_ = {osp.join(CONFIGS, base)!r}
-data_root = {data_root!r}
+    return f'''data_root = {data_root!r}
 train_dataloader = dict(
     batch_size=2, num_workers=0, persistent_workers=False,
     dataset=dict(data_root=data_root))
@@ -29,9 +24,18 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
+default_hooks = dict(logger=dict(interval=1))
+'''
+
+
+def write_test_config(path: str, base: str, data_root: str,
+                      extra: str = '') -> str:
+    """Write a config inheriting ``configs/<base>`` that runs in seconds:
+    :func:`tiny_data_options` and one epoch."""
+    text = f'''_base_ = {osp.join(CONFIGS, base)!r}
+{tiny_data_options(data_root)}
 train_cfg = dict(max_epochs=1, val_interval=1)
 param_scheduler = []
-default_hooks = dict(logger=dict(interval=1))
 {extra}
 '''
     with open(path, 'w') as f:

@@ -1,14 +1,11 @@
-# GFL R50 (ms 2x) -> R34, 1x on COCO: FGD and FGD+UET. Needs COCO in data/coco
-# and the ImageNet weights named in configs/_base_/models/imagenet_weights.py;
-# --dry-run proves the spec valid without them. The UET paper's numbers for
-# this setting (arXiv 2406.06999) are not filled in: we could not read its
-# tables here. Add them as `published=` to show them beside your cells.
+# The GFL R50 -> R18 table with a ResNet-34 student (see coco_gfl_r50_r18.py).
+_base_ = './coco_gfl_r50_r18.py'
+
 name = 'COCO: GFL R50 (ms 2x) -> R34, 1x'
-teacher = dict(config='../coco/gfl_r50_fpn_ms-2x_coco.py')
 student = dict(config='../coco/gfl_r34_fpn_1x_coco.py')
 methods = [
     dict(name='FGD', config='../fgd/fgd_fpn_gfl_r50_gfl_r34_1x_coco.py'),
-    dict(name='FGD+UET',
-         config='../uet/fgd_uet_fpn_gfl_r50_gfl_r34_1x_coco.py'),
+    dict(
+        name='FGD+UET',
+        config='../uet/fgd_uet_fpn_gfl_r50_gfl_r34_1x_coco.py'),
 ]
-seeds = [0]
