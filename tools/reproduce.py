@@ -213,16 +213,19 @@ def main() -> None:
     runs = spec.plan(work_dir)
     teacher_ckpt = None
     results: Dict[str, List[dict]] = {}
-    elapsed: List[float] = []
+    # what is left after the teacher are seeded runs: they time the ETA
+    teacher_seconds: List[float] = []
+    run_seconds: List[float] = []
     for index, run in enumerate(runs, 1):
         done = osp.isfile(osp.join(run.work_dir, 'result.json'))
         seed = '' if run.seed is None else f' seed {run.seed}'
+        eta = _eta(run_seconds or teacher_seconds, len(runs) - index + 1)
         print(f'[{index}/{len(runs)}] {run.name}{seed}: '
-              f'{"done" if done else "running"} '
-              f'({_eta(elapsed, len(runs) - index + 1)})', flush=True)
+              f'{"done" if done else "running"} ({eta})', flush=True)
         result = execute(run, teacher_ckpt, args)
         if not done:
-            elapsed.append(result['seconds'])
+            seconds = teacher_seconds if run.seed is None else run_seconds
+            seconds.append(result['seconds'])
         if run.name == 'teacher':
             teacher_ckpt = result['checkpoint']
         results.setdefault(run.name, []).append(result)
