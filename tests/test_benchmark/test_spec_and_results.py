@@ -14,8 +14,10 @@ SPECS = sorted(glob.glob(osp.join(CONFIGS, 'benchmarks', '*.py')))
 
 
 def _metrics(ap):
-    keys = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l')
-    return {f'coco/bbox_{key}': ap / 100 for key in keys}
+    keys = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m')
+    # COCO's -1: no large object in the val set
+    return dict({f'coco/bbox_{key}': ap / 100
+                 for key in keys}, **{'coco/bbox_mAP_l': -1.0})
 
 
 def test_plan_trains_the_teacher_once_then_every_seed():
@@ -108,13 +110,16 @@ def test_tables_give_mean_std_and_delta(tmp_path):
     header, rule = table.splitlines()[:2]
     assert header.count('|') == rule.count('|') == 13
     assert '| FGD | 2 | 14.0 ± 1.4 |' in table
+    assert '| 14.0 ± 1.4 | - | +3.0 |' in table  # APl could not be measured
     assert '| +3.0 | 43.5 | 0.70 | 60 |' in table
     assert '| teacher | 1 | 20.0 |' in table
     write_csv(rows, str(tmp_path / 'r.csv'))
     with open(tmp_path / 'r.csv') as f:
-        assert [row['name'] for row in csv.DictReader(f)] == [
-            'teacher', 'student', 'FGD'
-        ]
+        csv_rows = list(csv.DictReader(f))
+    assert [row['name'] for row in csv_rows] == ['teacher', 'student', 'FGD']
+    assert csv_rows[2]['bbox_mAP'] == '14.0'
+    assert csv_rows[2]['bbox_mAP_std'] == '1.4142'
+    assert csv_rows[2]['bbox_mAP_l'] == ''
     write_chart(rows, str(tmp_path / 'r.png'), 'test')
     assert (tmp_path / 'r.png').read_bytes()[:4] == b'\x89PNG'
 

@@ -12,7 +12,8 @@ HEADERS = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl')
 def summarize(name: str, results: Sequence[dict],
               published: Optional[float] = None) -> dict:
     """Mean and std (over seeds) of every metric x 100, seconds per
-    iteration and peak memory of one table row.
+    iteration and peak memory of one table row. A metric COCO could not
+    measure (-1: no object of that size) is ``None``.
 
     Args:
         name (str): Row name.
@@ -23,6 +24,9 @@ def summarize(name: str, results: Sequence[dict],
     row = dict(name=name, runs=len(results), published=published)
     for metric in METRICS:
         values = [100 * r['metrics'][f'coco/{metric}'] for r in results]
+        if min(values) < 0:
+            row[metric] = row[f'{metric}_std'] = None
+            continue
         row[metric] = statistics.mean(values)
         row[f'{metric}_std'] = statistics.stdev(values) if len(
             values) > 1 else 0.0
@@ -33,7 +37,7 @@ def summarize(name: str, results: Sequence[dict],
 
 
 def _cell(row: dict, metric: str) -> str:
-    if row[metric] < 0:  # COCO gives -1 when no object of the size exists
+    if row[metric] is None:
         return '-'
     if row['runs'] > 1:
         return f'{row[metric]:.1f} ± {row[f"{metric}_std"]:.1f}'
@@ -65,12 +69,17 @@ def markdown_table(rows: List[dict], baseline: str = 'student') -> str:
 
 
 def write_csv(rows: List[dict], path: str) -> None:
-    """Every field of every row."""
+    """Every field of every row; numbers rounded to 4 decimals, a missing
+    value empty."""
     fields = list(rows[0])
     with open(path, 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(rows)
+        for row in rows:
+            writer.writerow({
+                key: round(value, 4) if isinstance(value, float) else value
+                for key, value in row.items()
+            })
 
 
 def write_chart(rows: List[dict], path: str, title: str) -> None:
