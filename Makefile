@@ -1,4 +1,4 @@
-# The two commands of the README. Both first run the (idempotent) setup.
+# The commands of the README. Both first run the (idempotent) setup.
 PYTHON := .venv/bin/python
 
 .PHONY: setup demo benchmark test
@@ -10,7 +10,7 @@ demo: setup
 	$(PYTHON) tools/run_demo.py
 
 benchmark: setup
-	$(PYTHON) tools/reproduce.py configs/benchmarks/demo_fgd_pkd_uet.py
+	$(PYTHON) tools/reproduce.py configs/benchmarks/demo_fgd_uet.py
 
 test: setup
 	$(PYTHON) -m pytest tests

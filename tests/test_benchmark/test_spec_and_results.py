@@ -42,11 +42,18 @@ def test_plan_trains_the_teacher_once_then_every_seed():
          ] == ['uet_demo_mini_detection.py', 'schedule_demo_4e.py']
         for run in runs[1:])
     assert spec.prepare[0][0] == 'tools/misc/generate_demo_data.py'
+    # the PKD spec is the FGD one plus two methods, in the same work dir
+    fgd_only = BenchmarkSpec.from_file(
+        osp.join(CONFIGS, 'benchmarks', 'demo_fgd_uet.py'))
+    assert [method.name for method in fgd_only.methods] == ['FGD', 'FGD+UET']
+    assert fgd_only.name == spec.name
+    assert [run.work_dir for run in fgd_only.plan('/w')
+            ] == [run.work_dir for run in runs if 'PKD' not in run.name]
 
 
 def test_run_config_merges_data_schedule_options_and_teacher():
     spec = BenchmarkSpec.from_file(
-        osp.join(CONFIGS, 'benchmarks', 'demo_fgd_pkd_uet.py'))
+        osp.join(CONFIGS, 'benchmarks', 'demo_fgd_uet.py'))
     teacher, _, fgd = spec.plan('/w')[:3]
     cfg = compose_run_config(teacher)
     assert cfg.train_cfg.max_epochs == 16

@@ -1,6 +1,6 @@
 # The CPU mini-benchmark's data: demo data of 96 px images with noisy train
 # annotations, written to data/uet_demo_mini by the generator command of
-# configs/benchmarks/demo_fgd_pkd_uet.py.
+# configs/benchmarks/demo_fgd_uet.py.
 _base_ = './uet_demo_detection.py'
 
 data_root = 'data/uet_demo_mini/'
