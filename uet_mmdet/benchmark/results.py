@@ -83,7 +83,7 @@ def write_csv(rows: List[dict], path: str) -> None:
 
 
 def write_chart(rows: List[dict], path: str, title: str) -> None:
-    """mAP per method with std error bars."""
+    """mAP per method with std error bars and the mean written above."""
     import matplotlib
     matplotlib.use('Agg')
     from matplotlib.figure import Figure
@@ -91,12 +91,14 @@ def write_chart(rows: List[dict], path: str, title: str) -> None:
     figure = Figure(figsize=(1.4 * len(rows) + 2, 3.5))
     axes = figure.subplots()
     names = [row['name'] for row in rows]
-    axes.bar(
+    bars = axes.bar(
         names, [row['bbox_mAP'] for row in rows],
         yerr=[row['bbox_mAP_std'] for row in rows],
         capsize=4,
         color=['#888888' if name in ('teacher', 'student') else '#3b75af'
                for name in names])
+    axes.bar_label(bars, fmt='%.1f', padding=3)
+    axes.margins(y=0.15)
     axes.set_ylabel('COCO mAP x 100')
     axes.set_title(title)
     figure.tight_layout()
