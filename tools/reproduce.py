@@ -12,12 +12,12 @@ seed the student alone and every method are trained with ``tools/train.py``
 (``tools/dist_train.sh`` with ``--launcher pytorch``) and evaluated with
 ``tools/test.py``. Each run trains with one composed config, written to
 ``RUN_DIR/configs/``: its config, the spec's data and schedule files, its
-options and the benchmark's teacher checkpoint. Each run's COCO metrics, seconds per iteration (mean of
-the logged training iterations) and peak memory (CUDA: mmengine's logged
-maximum; CPU: the training process's peak resident memory) go to its work
-dir (``result.json``); finished runs are skipped when the command is run
-again. ``results.md``, ``results.csv`` and ``results.png`` (mAP with std error
-bars) are rewritten after every run.
+options and the benchmark's teacher checkpoint. Each run's COCO metrics,
+seconds per iteration (mean of the logged training iterations) and peak
+memory (CUDA: mmengine's logged maximum; CPU: the training process's peak
+resident memory) go to its work dir (``result.json``); finished runs are
+skipped when the command is run again. ``results.md``, ``results.csv`` and
+``results.png`` (mAP with std error bars) are rewritten after every run.
 
 ``--dry-run`` builds every model of the spec and runs one training step on
 a random batch on the CPU, without data or weight files.
@@ -31,7 +31,6 @@ import subprocess
 import sys
 import time
 from typing import Dict, List, Optional
-
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
