@@ -1,5 +1,5 @@
-# Faster R-CNN R50 student alone on COCO: mmdet's config with the plugin and a local
-# ImageNet checkpoint (nothing is downloaded at run time).
+# Faster R-CNN R50 student alone on COCO: mmdet's config with the plugin and a
+# local ImageNet checkpoint (nothing is downloaded at run time).
 _base_ = [
     'mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py',
     '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py'

@@ -1,5 +1,5 @@
-# FCOS R50 (Caffe-style) student alone on COCO: mmdet's config with the plugin and a local
-# ImageNet checkpoint (nothing is downloaded at run time).
+# FCOS R50 (Caffe-style) student alone on COCO: mmdet's config with the plugin
+# and a local ImageNet checkpoint (nothing is downloaded at run time).
 _base_ = [
     'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
     '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py'
