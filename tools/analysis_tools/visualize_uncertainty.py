@@ -45,6 +45,7 @@ from torch import Tensor, nn
 import uet_mmdet  # noqa: F401  (registers modules, patches mmrazor first)
 from uet_mmdet.models.losses import UETLoss
 from uet_mmdet.models.uet import UETConfigError
+from uet_mmdet.uncertainty import rank_correlation
 from uet_mmdet.utils import (build_model_without_weights, exit_with_error,
                              load_tool_config)
 
@@ -198,10 +199,6 @@ def estimate_maps(model: nn.Module, item: dict, records: Sequence[RecordKey],
     return data['inputs'][0], data['data_samples'][0], maps
 
 
-def _ranks(values: Tensor) -> Tensor:
-    return values.flatten().argsort().argsort().double()
-
-
 def energy_correlations(model: nn.Module,
                         records: Sequence[RecordKey]) -> Dict[str, float]:
     """Spearman correlation of the last estimate's uncertainty with the
@@ -214,10 +211,9 @@ def energy_correlations(model: nn.Module,
             recorder, record_idx).uncertainty[0]
         if uncertainty.numel() < 4:
             continue
-        ranks = torch.stack(
-            [_ranks(uncertainty), _ranks(teacher.float().pow(2).mean(0))])
         name = recorder if record_idx == 0 else f'{recorder}[{record_idx}]'
-        correlations[name] = float(torch.corrcoef(ranks)[0, 1])
+        correlations[name] = rank_correlation(
+            uncertainty, teacher.float().pow(2).mean(0))
     return correlations
 
 
@@ -318,13 +314,13 @@ def main() -> None:
         path = osp.join(args.out_dir, f'{index:03d}_{stem}_{args.map}.png')
         draw(image, sample, maps, classes, args.map, path)
         print(path, flush=True)
-        for name, value in energy_correlations(model, records).items():
-            correlations.setdefault(name, []).append(value)
-    if args.energy_correlation:
-        for name, values in correlations.items():
-            mean = sum(values) / len(values)
-            print(f'{name}: spearman(uncertainty, mean_c F_T^2) = '
-                  f'{mean:.2f} over {len(values)} images')
+        if args.energy_correlation:
+            for name, value in energy_correlations(model, records).items():
+                correlations.setdefault(name, []).append(value)
+    for name, values in correlations.items():
+        mean = sum(values) / len(values)
+        print(f'{name}: spearman(uncertainty, mean_c F_T^2) = '
+              f'{mean:.2f} over {len(values)} images')
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@ Knows nothing of mmdet or mmrazor; losses and distillers call it.
 from .conv_moments import (conv_mc_moments, conv_of_squares,
                            mc_variance_factors)
 from .estimate import UncertaintyEstimate
-from .maps import (mean_one_weights, relative_confidence,
+from .maps import (mean_one_weights, rank_correlation, relative_confidence,
                    sigmoid_mutual_information, sigmoid_predictive_entropy)
 from .mc_dropout import (MAX_EXACT_SAMPLES, check_rates, dropout_samples,
                          dropout_schedule, feature_mc_moments,
@@ -18,6 +18,6 @@ __all__ = [
     'conv_mc_moments', 'conv_of_squares', 'dropout_samples',
     'dropout_schedule', 'feature_mc_moments', 'feature_mc_moments_exact',
     'mc_moments', 'mc_variance_factors', 'mean_one_weights',
-    'module_mc_samples', 'relative_confidence', 'sigmoid_mutual_information',
+    'module_mc_samples', 'rank_correlation', 'relative_confidence', 'sigmoid_mutual_information',
     'sigmoid_predictive_entropy'
 ]

@@ -65,7 +65,16 @@ def mean_one_weights(confidence: Tensor) -> Tensor:
     return confidence / mean.view(-1, 1, 1)
 
 
+def rank_correlation(a: Tensor, b: Tensor) -> float:
+    """Spearman correlation of two same-size tensors' elements (ties are
+    ranked by position)."""
+    ranks = torch.stack(
+        [a.flatten().argsort().argsort(),
+         b.flatten().argsort().argsort()]).double()
+    return float(torch.corrcoef(ranks)[0, 1])
+
+
 __all__ = [
-    'mean_one_weights', 'relative_confidence',
+    'mean_one_weights', 'rank_correlation', 'relative_confidence',
     'sigmoid_predictive_entropy', 'sigmoid_mutual_information'
 ]
