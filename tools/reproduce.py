@@ -37,7 +37,8 @@ sys.path.insert(0, REPO_ROOT)
 
 from uet_mmdet.benchmark import (BenchmarkSpec, Run, SpecError,  # noqa: E402
                                  compose_run_config, markdown_table,
-                                 rows_from_results, write_chart, write_csv)
+                                 paired_row, paired_table, rows_from_results,
+                                 write_chart, write_csv)
 from uet_mmdet.utils import dry_run, exit_with_error  # noqa: E402
 
 
@@ -175,10 +176,19 @@ def write_tables(spec: BenchmarkSpec, results: Dict[str, List[dict]],
     rows = rows_from_results(order, results, published)
     if not rows:
         return
+    paired = [
+        row for row in (paired_row(results, method.name, method.against)
+                        for method in spec.methods) if row is not None
+    ]
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(f'# {spec.name}\n\nCOCO bbox AP x 100, mean ± std over '
                 f'seeds {spec.seeds}; Δ AP to the student alone.\n\n')
         f.write(markdown_table(rows))
+        if paired:
+            f.write('\nPaired differences (same seed, same batches), mean '
+                    'and 95 % bootstrap interval over seeds; a tie when the '
+                    'interval holds 0.\n\n')
+            f.write(paired_table(paired))
     write_csv(rows, osp.join(work_dir, 'results.csv'))
     write_chart(rows, osp.join(work_dir, 'results.png'), spec.name)
 

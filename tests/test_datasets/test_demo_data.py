@@ -79,7 +79,8 @@ def test_same_seed_gives_identical_files(tmp_path):
     second = _generate(tmp_path, 'b', seed=3)
     files = _read_files(first['data_root'])
     assert files == _read_files(second['data_root'])
-    assert len(files) == SMALL['num_train'] + SMALL['num_val'] + 3
+    # images, meta.json and three annotation files (train clean and noisy)
+    assert len(files) == SMALL['num_train'] + SMALL['num_val'] + 4
 
 
 def test_different_seed_gives_different_data(tmp_path):
@@ -180,6 +181,15 @@ def test_noise_leaves_images_and_val_untouched(clean_and_noisy, noise):
     ann_path = os.path.join('annotations', 'instances_train.json')
     assert clean_train.pop(ann_path) != noisy_train.pop(ann_path)
     assert clean_train == noisy_train
+
+
+@pytest.mark.parametrize('noise', ['jitter', 'drop', 'flip', 'all'])
+def test_clean_train_annotations_are_the_boxes_before_noise(
+        clean_and_noisy, noise):
+    clean = _load(clean_and_noisy['clean']['train_ann_file'])
+    written = _load(clean_and_noisy[noise]['train_clean_ann_file'])
+    assert written == clean
+    assert written != _load(clean_and_noisy[noise]['train_ann_file'])
 
 
 def _train_boxes(paths: Dict[str, str]) -> Dict[int, List[Dict[str, Any]]]:

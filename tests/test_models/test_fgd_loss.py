@@ -120,3 +120,79 @@ def test_gradients_reach_student_align_and_gcblocks_not_teacher():
 def test_bad_box_geometry_is_rejected():
     with pytest.raises(ValueError, match='box_geometry'):
         FGDLoss(4, 4, box_geometry='pixels')
+
+
+def _weighted_setup(seed=2):
+    torch.manual_seed(seed)
+    loss = FGDLoss(3, 3, temp=0.8)
+    student, teacher = torch.randn(3, 3, 4, 4), torch.randn(3, 3, 4, 4)
+    samples = [_sample([[0, 0, 32, 16]]),
+               _sample([[16, 16, 48, 64], [0, 0, 20, 20]]), _sample([])]
+    return loss, student, teacher, samples
+
+
+def _masks(samples):
+    from uet_mmdet.models.losses import fgd_masks
+    return fgd_masks([s.gt_instances.bboxes for s in samples],
+                     [(64, 64)] * len(samples), (4, 4))
+
+
+def _assert_terms_close(got, expected):
+    assert got.keys() == expected.keys()
+    for name in expected:
+        torch.testing.assert_close(got[name], expected[name])
+
+
+@pytest.mark.parametrize('constant', [1.0, 0.37, 25.0])
+def test_constant_weight_gives_the_unweighted_terms(constant):
+    loss, student, teacher, samples = _weighted_setup()
+    weight = torch.full((3, 4, 4), constant)
+    _assert_terms_close(
+        loss.loss_terms(student, teacher, samples, weight),
+        loss.loss_terms(student, teacher, samples))
+
+
+def test_weights_constant_per_region_give_the_unweighted_terms():
+    """Different constants in each image's foreground and background do not
+    move the foreground:background balance."""
+    loss, student, teacher, samples = _weighted_setup()
+    fg, _ = _masks(samples)
+    fg_values = torch.tensor([3.0, 0.2, 7.0]).view(3, 1, 1)
+    bg_values = torch.tensor([0.5, 4.0, 0.01]).view(3, 1, 1)
+    weight = torch.where(fg > 0, fg_values, bg_values)
+    _assert_terms_close(
+        loss.loss_terms(student, teacher, samples, weight),
+        loss.loss_terms(student, teacher, samples))
+
+
+def _region_weight_reference(weight, mask):
+    """Per image, ``weight / (sum(mask * weight) / sum(mask))`` by loops;
+    1 where either sum is 0."""
+    n, h, w = weight.shape
+    result = torch.ones(n, h, w)
+    for i in range(n):
+        cells = [(y, x) for y in range(h) for x in range(w)]
+        total = sum(float(mask[i, y, x]) for y, x in cells)
+        weighted = sum(float(mask[i, y, x] * weight[i, y, x])
+                       for y, x in cells)
+        if total > 0 and weighted > 0:
+            for y, x in cells:
+                result[i, y, x] = weight[i, y, x] * total / weighted
+    return result
+
+
+def test_random_weight_matches_loop_reference():
+    loss, student, teacher, samples = _weighted_setup()
+    fg, bg = _masks(samples)
+    weight = torch.rand(3, 4, 4) * 2
+    weight[1][fg[1] > 0] = 0.0  # zero weight on a foreground: weight 1
+    terms = loss.loss_terms(student, teacher, samples, weight)
+    fg_ref, bg_ref, at_ref = _reference_terms(
+        student, teacher, fg * _region_weight_reference(weight, fg),
+        bg * _region_weight_reference(weight, bg), 0.8)
+    assert terms['fg'].item() == pytest.approx(float(fg_ref), rel=1e-5)
+    assert terms['bg'].item() == pytest.approx(float(bg_ref), rel=1e-5)
+    assert terms['at'].item() == pytest.approx(float(at_ref), rel=1e-5)
+    plain = loss.loss_terms(student, teacher, samples)
+    assert terms['fg'].item() != pytest.approx(plain['fg'].item(), rel=1e-3)
+    assert terms['bg'].item() != pytest.approx(plain['bg'].item(), rel=1e-3)

@@ -115,11 +115,15 @@ def test_uet_changes_the_losses_and_reports_statistics():
     assert distiller.uet_stats == {}
 
 
-def test_same_seed_same_estimate_other_seed_other_estimate():
+def test_the_seed_at_build_time_decides_the_masks():
+    # the Runner seeds torch before it builds the model; UET's own stream
+    # follows that seed, whatever the host draws from torch's afterwards
     first = _losses(*_setup(_distiller_cfg(_uet())), seed=1)
-    again = _losses(*_setup(_distiller_cfg(_uet())), seed=1)
-    other = _losses(*_setup(_distiller_cfg(_uet())), seed=2)
+    again = _losses(*_setup(_distiller_cfg(_uet())), seed=2)
     assert torch.equal(first['loss_mse_fpn0'], again['loss_mse_fpn0'])
+    distiller, teacher, student = _setup(_distiller_cfg(_uet()))
+    distiller.estimator.manual_seed(5)
+    other = _losses(distiller, teacher, student, seed=1)
     assert not torch.equal(first['loss_mse_fpn0'], other['loss_mse_fpn0'])
 
 
@@ -174,7 +178,11 @@ def test_rate_factor_anneals_the_rates():
      "'fpn7', which the teacher recorders do not provide"),
     (_uet(outputs=dict(fpn0=0)), "recorder 'fpn1', but uet.outputs"),
     (_uet(losses=['loss_mse_fpn9']), "'loss_mse_fpn9', which is not"),
-    (_uet(level='feature', measure='entropy'), "needs level='module'"),
+    (_uet(level='feature', measure='entropy'),
+     "measure='entropy' is not offered by level='feature'"),
+    (_uet(level='lyer'), "level must be one of .*'head_moments'"),
+    (_uet(floor=1.0), r'floor must lie in \[0, 1\)'),
+    (_uet(mapping='linear'), 'mapping must be one of'),
 ])
 def test_bad_settings_fail_at_build_time(uet, message):
     with pytest.raises(UETConfigError, match=message):

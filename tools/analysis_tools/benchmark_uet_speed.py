@@ -3,24 +3,24 @@
 
     python tools/analysis_tools/benchmark_uet_speed.py [--config CONFIG]
         [--batch-size 4] [--img-size 256] [--iters 10] [--warmup 3]
-        [--rounds 3] [--samples 5 10 15] [--levels feature module layer]
+        [--rounds 3] [--samples 5 10 15] [--levels feature module ...]
         [--device cpu|cuda] [--threads N] [--out results.json]
 
 One distillation model is built from a host+UET config (random weights; no
 weight file is read) with the config's optimizer, and one fixed random batch
 of ``--batch-size`` square images is put through its data preprocessor. The
-variants run on that same model: ``host`` (UET switched off, the wrapped
-losses call the host loss directly) and host+UET for every (level, K). A
-training iteration is forward, loss, backward and optimizer step; the
-learning rate is set to 0 so that every variant times the same weights (the
-step costs the same). After ``--warmup`` iterations per variant, ``--rounds``
-rounds each run ``--iters`` timed iterations of every variant in turn, so
-drift of the machine hits all variants alike. Layer level needs
-input recorders that a module-level build does not have, so it runs on a
-second model built with ``uet.level='layer'``, with its own host row. The
-table gives each
-variant's median seconds per iteration, its ratio to its host's median, the
-issue's target for that ratio with PASS/MISS, and peak memory:
+variants run on one model per estimator (``--levels``, the names of
+``uet_mmdet.registry.ESTIMATORS``), each built with the same random weights:
+``host`` (UET switched off, the wrapped losses call the host loss directly;
+timed on the first model) and host+UET for every (level, K). A training
+iteration is forward, loss, backward and optimizer step; the learning rate
+is set to 0 so that every variant times the same weights (the step costs the
+same). After ``--warmup`` iterations per variant, ``--rounds`` rounds each
+run ``--iters`` timed iterations of every variant in turn, so drift of the
+machine hits all variants alike. Each level uses the config's ``measure``
+where it offers it, else its first one. The table gives each variant's
+median seconds per iteration, its ratio to the host's median, the target
+for that ratio with PASS/MISS, and peak memory:
 
 - CUDA: ``torch.cuda.max_memory_allocated`` over the variant's iterations
   (model, optimizer state and activations together);
@@ -46,18 +46,21 @@ from torch import nn
 from torch.profiler import ProfilerActivity, profile, record_function
 
 from uet_mmdet.models.uet import UETSettings
+from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.utils import (build_model_without_weights,
                              random_detection_batch)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'uet',
                           'fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py')
-# UET / host iteration time, from the issue.
+# Most UET may cost, as seconds per iteration over the host's.
 TARGETS = {
     ('feature', 5): 1.03,
     ('feature', 15): 1.05,
     ('module', 5): 1.10,
-    ('layer', 5): 1.10
+    ('layer', 5): 1.10,
+    ('head', 5): 1.50,
+    ('head_moments', 5): 1.20,
 }
 MIB = 2**20
 MARKER = 'benchmark_uet_speed.step'
@@ -106,9 +109,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--samples', type=int, nargs='+', default=[5, 10, 15],
                         help='K values')
-    parser.add_argument('--levels', nargs='+',
-                        default=['feature', 'module', 'layer'],
-                        choices=['feature', 'module', 'layer'])
+    levels = sorted(ESTIMATORS.module_dict)
+    parser.add_argument('--levels', nargs='+', default=levels,
+                        choices=levels, help='estimators to time')
     parser.add_argument('--device', choices=['cpu', 'cuda'],
                         default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--threads', type=int, help='torch CPU threads')
@@ -117,10 +120,15 @@ def parse_args() -> argparse.Namespace:
 
 
 def build_model(cfg: Config, device: str, level: str) -> nn.Module:
-    """The config's distillation model with random weights, in train mode,
-    built with ``uet.level=level``."""
+    """The config's distillation model with random weights (seed 0), in
+    train mode, with the estimator ``level`` and a measure it offers."""
     cfg = copy.deepcopy(cfg)
-    cfg.model.distiller.uet.level = level
+    uet = cfg.model.distiller.uet
+    measures = ESTIMATORS.get(level).measures
+    uet.level = level
+    uet.measure = uet.get('measure') if uet.get(
+        'measure') in measures else measures[0]
+    torch.manual_seed(0)
     model = build_model_without_weights(cfg).to(device)
     model.train()  # mmrazor's train() returns None
     return model
@@ -152,29 +160,26 @@ def fixed_batch(model: nn.Module, batch_size: int, img_size: int) -> dict:
 
 
 def make_variants(distiller: nn.Module, samples: List[int],
-                  levels: List[str], step: Callable[[], None],
-                  host_name: str = 'host') -> List[Variant]:
-    """The host and one variant per (level, K) of the distiller's UET."""
+                  step: Callable[[], None],
+                  host: Optional[Variant] = None) -> List[Variant]:
+    """One variant per K of the distiller's UET, after a host row when
+    ``host`` is not given."""
     estimator = getattr(distiller, 'estimator', None)
     if estimator is None:
         raise SystemExit('--config must be a host+UET config with UET on '
                          '(a UETDistiller with a uet block, mode != "off")')
-    if 'module' in levels and estimator.module is None:
-        raise SystemExit("module level needs a config built with "
-                         "uet.level='module'")
+    variants = []
+    if host is None:
+        host = Variant('host', distiller=distiller, step=step)
+        host.host = host
+        variants.append(host)
     base = estimator.settings
-    host = Variant(host_name, distiller=distiller, step=step)
-    host.host = host
-    variants = [host]
-    for level in levels:
-        measure = 'variance' if level != 'module' else base.measure
-        for num_samples in samples:
-            settings = dataclasses.replace(
-                base, num_samples=num_samples, level=level, measure=measure)
-            settings.validate()
-            variants.append(
-                Variant(f'uet-{level}-K{num_samples}', settings,
-                        distiller=distiller, step=step, host=host))
+    for num_samples in samples:
+        settings = dataclasses.replace(base, num_samples=num_samples)
+        settings.validate()
+        variants.append(
+            Variant(f'uet-{base.level}-K{num_samples}', settings,
+                    distiller=distiller, step=step, host=host))
     return variants
 
 
@@ -313,21 +318,16 @@ def main() -> None:
     torch.manual_seed(0)
     cfg = Config.fromfile(args.config)
     variants = []
-    builds = [('module', [lv for lv in args.levels if lv != 'layer'], 'host'),
-              ('layer', ['layer'] if 'layer' in args.levels else [],
-               'host (layer build)')]
-    for build_level, levels, host_name in builds:
-        if not levels:
-            continue
-        model = build_model(cfg, args.device, build_level)
+    for level in args.levels:
+        model = build_model(cfg, args.device, level)
         optim_wrapper = build_optimizer(cfg, model)
         data = fixed_batch(model, args.batch_size, args.img_size)
 
         def step(model=model, optim_wrapper=optim_wrapper, data=data):
             train_iteration(model, optim_wrapper, data)
 
-        variants += make_variants(model.distiller, args.samples, levels,
-                                  step, host_name)
+        variants += make_variants(model.distiller, args.samples, step,
+                                  variants[0] if variants else None)
     benchmark(variants, args)
     rows = result_rows(variants)
     print(f'config {args.config}; device {args.device}, '

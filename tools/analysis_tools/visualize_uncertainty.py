@@ -305,7 +305,7 @@ def main() -> None:
     correlations: Dict[str, List[float]] = {}
     for index in range(min(args.num_images, len(dataset))):
         # per image, so each image's masks do not depend on --num-images
-        torch.manual_seed(args.seed)
+        model.distiller.estimator.manual_seed(args.seed)
         inputs, sample, maps = estimate_maps(model, dataset[index], records,
                                              args.map)
         image = display_image(inputs, model.teacher.data_preprocessor,

@@ -13,10 +13,15 @@ class SpecError(ValueError):
 
 @dataclass
 class Method:
-    """A distillation config of the table (a host, or host + UET)."""
+    """A distillation config of the table (a host, or host + UET).
+
+    ``against`` names the row it is paired with, seed by seed (e.g. the
+    host for host + UET); the student alone when not given.
+    """
     name: str
     config: str
     published: Optional[float] = None
+    against: str = 'student'
 
 
 @dataclass
@@ -49,7 +54,8 @@ class BenchmarkSpec:
             merged into the teacher's config), ``cfg_options`` (its own
             overrides) and ``published`` mAP.
         student (dict): ``config`` of the student alone, ``published`` mAP.
-        methods (list[dict]): ``name``, ``config``, ``published``.
+        methods (list[dict]): ``name``, ``config``, ``published`` and
+            ``against`` (the row it is paired with; default the student).
         seeds (list[int]): One run of the student and every method per seed.
         cfg_options (dict): Overrides for every student and method run.
         data (str, optional): A dataset config file merged into every run's
@@ -111,6 +117,12 @@ class BenchmarkSpec:
         names = [method.name for method in methods]
         if len(set(names)) != len(names):
             raise SpecError(f'{path}: method names repeat: {names}')
+        for method in methods:
+            if method.against not in ['student'] + names:
+                raise SpecError(
+                    f'{path}: method {method.name!r} is paired against '
+                    f'{method.against!r}, which is not a row (rows: '
+                    f"{['student'] + names})")
         return cls(
             name=cfg.get('name', osp.splitext(osp.basename(path))[0]),
             teacher=resolve(cfg.teacher, 'teacher'),

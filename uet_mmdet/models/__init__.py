@@ -1,12 +1,15 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 from .detector_from_config import build_detector_from_config
 from .distillers import UETDistiller
+from .estimators import (FeatureDropout, HeadDropout, HeadMoments,
+                         LayerMoments, ModuleDropout, TeacherEstimator)
 from .losses import (DenseKDLoss, DenseLDLoss, FGDLoss, GlobalContextBlock,
                      UETLoss)
 from .uet import UETConfigError, UETSettings
 
 __all__ = [
     'build_detector_from_config', 'DenseKDLoss', 'DenseLDLoss', 'FGDLoss',
-    'GlobalContextBlock', 'UETConfigError', 'UETDistiller', 'UETLoss',
-    'UETSettings'
+    'FeatureDropout', 'GlobalContextBlock', 'HeadDropout', 'HeadMoments',
+    'LayerMoments', 'ModuleDropout', 'TeacherEstimator', 'UETConfigError',
+    'UETDistiller', 'UETLoss', 'UETSettings'
 ]

@@ -9,6 +9,7 @@ by :func:`generate_demo_dataset`::
         train/000000.png ...
         val/000000.png ...
         annotations/instances_train.json
+        annotations/instances_train_clean.json   # before annotation noise
         annotations/instances_val.json
         meta.json          # arguments and counts; written last
 

@@ -28,8 +28,9 @@ def output_paths(out_dir: str) -> Dict[str, str]:
         out_dir: Dataset root.
 
     Returns:
-        ``data_root``, ``meta_file`` and, per split, ``{split}_img_dir`` and
-        ``{split}_ann_file``.
+        ``data_root``, ``meta_file``, per split ``{split}_img_dir`` and
+        ``{split}_ann_file``, and ``train_clean_ann_file`` (the train boxes
+        before annotation noise).
     """
     ann_dir = os.path.join(out_dir, 'annotations')
     paths = {
@@ -40,6 +41,8 @@ def output_paths(out_dir: str) -> Dict[str, str]:
         paths[f'{split}_img_dir'] = os.path.join(out_dir, split)
         paths[f'{split}_ann_file'] = os.path.join(ann_dir,
                                                   f'instances_{split}.json')
+    paths['train_clean_ann_file'] = os.path.join(
+        ann_dir, 'instances_train_clean.json')
     return paths
 
 

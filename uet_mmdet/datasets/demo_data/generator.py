@@ -17,7 +17,7 @@ from .shapes import DEMO_CLASSES
 __all__ = ['GENERATOR_VERSION', 'generate_demo_dataset']
 
 # Bump whenever the rendering changes, so cached datasets are regenerated.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 _SPLIT_SEED_CODES = {'train': 0, 'val': 1}
 _RENDER_STREAM = 0
@@ -30,33 +30,13 @@ def _image_rng(seed: int, split: str, index: int,
         [seed, _SPLIT_SEED_CODES[split], index, stream])
 
 
-def _generate_split(split: str, num_images: int, img_dir: str, ann_file: str,
-                    cfg: RenderConfig,
-                    noise: Optional[NoiseConfig]) -> Tuple[int, int]:
-    """Renders and writes one split; returns ``(num_images, num_boxes)``."""
-    os.makedirs(img_dir, exist_ok=True)
-    clear_split(img_dir)
-    images, annotations = [], []
-    for index in range(num_images):
-        image, objects = render_image(
-            _image_rng(cfg.seed, split, index, _RENDER_STREAM), cfg)
-        height, width = image.shape[:2]
-        if noise is not None:
-            objects = noisy_annotations(
-                _image_rng(cfg.seed, split, index, _NOISE_STREAM), objects,
-                noise, width, height)
-        file_name = f'{index:06d}.png'
-        with open(os.path.join(img_dir, file_name), 'wb') as f:
-            f.write(png_bytes(image))
-        image_id = index + 1
-        images.append({
-            'id': image_id,
-            'file_name': file_name,
-            'width': width,
-            'height': height
-        })
+def _write_annotations(ann_file: str, split: str, images: list,
+                       objects_per_image: list) -> int:
+    """Writes one COCO annotation file; returns the number of boxes."""
+    annotations = []
+    for record, objects in zip(images, objects_per_image):
         annotations.extend(
-            coco_annotation(obj, len(annotations) + 1, image_id)
+            coco_annotation(obj, len(annotations) + 1, record['id'])
             for obj in objects)
     write_json_atomically(
         ann_file, {
@@ -70,7 +50,43 @@ def _generate_split(split: str, num_images: int, img_dir: str, ann_file: str,
             'annotations': annotations,
             'categories': coco_categories(),
         })
-    return len(images), len(annotations)
+    return len(annotations)
+
+
+def _generate_split(split: str, num_images: int, paths: Dict[str, str],
+                    cfg: RenderConfig,
+                    noise: Optional[NoiseConfig]) -> Tuple[int, int]:
+    """Renders and writes one split; returns ``(num_images, num_boxes)``.
+
+    With ``noise``, the true boxes go to the split's clean annotation file
+    and the noisy ones to its annotation file."""
+    img_dir = paths[f'{split}_img_dir']
+    os.makedirs(img_dir, exist_ok=True)
+    clear_split(img_dir)
+    images, clean, noisy = [], [], []
+    for index in range(num_images):
+        image, objects = render_image(
+            _image_rng(cfg.seed, split, index, _RENDER_STREAM), cfg)
+        height, width = image.shape[:2]
+        clean.append(objects)
+        if noise is not None:
+            noisy.append(noisy_annotations(
+                _image_rng(cfg.seed, split, index, _NOISE_STREAM), objects,
+                noise, width, height))
+        file_name = f'{index:06d}.png'
+        with open(os.path.join(img_dir, file_name), 'wb') as f:
+            f.write(png_bytes(image))
+        images.append({
+            'id': index + 1,
+            'file_name': file_name,
+            'width': width,
+            'height': height
+        })
+    ann_file = paths[f'{split}_ann_file']
+    if noise is None:
+        return len(images), _write_annotations(ann_file, split, images, clean)
+    _write_annotations(paths[f'{split}_clean_ann_file'], split, images, clean)
+    return len(images), _write_annotations(ann_file, split, images, noisy)
 
 
 def _is_complete(paths: Dict[str, str], arguments: Dict[str, Any]) -> bool:
@@ -80,7 +96,8 @@ def _is_complete(paths: Dict[str, str], arguments: Dict[str, Any]) -> bool:
             recorded = json.load(f).get('arguments')
     except (OSError, ValueError, AttributeError):
         return False
-    return recorded == arguments and all(
+    return recorded == arguments and os.path.isfile(
+        paths['train_clean_ann_file']) and all(
         os.path.isfile(paths[f'{split}_ann_file'])
         and count_images(paths[f'{split}_img_dir']) ==
         arguments[f'num_{split}']
@@ -170,7 +187,8 @@ def generate_demo_dataset(out_dir: str,
 
     Returns:
         Paths: ``data_root``, ``meta_file``, ``train_img_dir``,
-        ``train_ann_file``, ``val_img_dir`` and ``val_ann_file``.
+        ``train_ann_file``, ``train_clean_ann_file`` (the train boxes before
+        annotation noise), ``val_img_dir`` and ``val_ann_file``.
 
     Raises:
         ValueError: If an argument is out of range.
@@ -205,8 +223,7 @@ def generate_demo_dataset(out_dir: str,
     counts = {}
     for split, num_images in (('train', num_train), ('val', num_val)):
         counts[split] = _generate_split(
-            split, num_images, paths[f'{split}_img_dir'],
-            paths[f'{split}_ann_file'], cfg,
+            split, num_images, paths, cfg,
             noise if split == 'train' else None)
     write_json_atomically(
         paths['meta_file'], {

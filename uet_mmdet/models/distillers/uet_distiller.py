@@ -1,17 +1,16 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from mmrazor.models import ConfigurableDistiller
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import UncertaintyEstimate
+from ..estimators import TeacherEstimator
 from ..losses import UETLoss
 from ..uet import UETConfigError, UETSettings
-from .teacher_uncertainty import TeacherUncertainty
 
-MODULE_INPUTS_RECORDER = 'uet_module_inputs'
-LAYER_INPUTS_PREFIX = 'uet_inputs_'
 # mean MC standard deviation, absolute or relative to the signal
 SIGMA_STATS = {'variance': 'sigma', 'relative_variance': 'relative_sigma'}
 
@@ -26,11 +25,11 @@ class UETDistiller(ConfigurableDistiller):
 
     With ``uet`` (see :class:`~uet_mmdet.models.uet.UETSettings`), the listed
     losses (all by default) are wrapped in :class:`UETLoss`, and every
-    iteration the teacher tensor of each is given its MC-dropout estimate.
-    At module level a ``ModuleInputs`` recorder on ``uet.module`` is added to
-    the teacher recorders; at layer level one on the convolution of every
-    distilled teacher recorder. :class:`~uet_mmdet.engine.UETHook` switches the
-    estimate on and off, anneals the rates and logs :attr:`uet_stats`.
+    iteration the teacher tensor of each is given the estimate of the
+    estimator ``uet.level`` names in :data:`uet_mmdet.registry.ESTIMATORS`;
+    the teacher recorders that estimator needs are added to the config's.
+    :class:`~uet_mmdet.engine.UETHook` switches the estimate on and off,
+    anneals the rates and logs :attr:`uet_stats`.
 
     Args:
         uet (dict, optional): The UET settings.
@@ -39,39 +38,27 @@ class UETDistiller(ConfigurableDistiller):
 
     def __init__(self, uet: Optional[dict] = None, **kwargs) -> None:
         settings = UETSettings.from_config(uet) if uet is not None else None
-        layer_sources = {}
+        estimator = None
         if settings is not None and settings.enabled:
+            estimator = ESTIMATORS.get(settings.level)
             recorders = dict(kwargs.get('teacher_recorders') or {})
-            if settings.level == 'module':
-                recorders[MODULE_INPUTS_RECORDER] = dict(
-                    type='ModuleInputs', source=settings.module)
-            elif settings.level == 'layer':
-                layer_sources = _layer_sources(recorders, kwargs,
-                                               settings.losses)
-                for recorder, source in layer_sources.items():
-                    recorders[LAYER_INPUTS_PREFIX + recorder] = dict(
-                        type='ModuleInputs', source=source)
+            distilled = _distilled_teacher_records(
+                kwargs.get('loss_forward_mappings') or {}, settings.losses)
+            recorders.update(
+                estimator.extra_recorders(settings, recorders, distilled))
             kwargs['teacher_recorders'] = recorders
         super().__init__(**kwargs)
         self.uet = settings
         self.uet_active = True
         self.uet_stats: Dict[str, Tensor] = {}
-        self.estimator: Optional[TeacherUncertainty] = None
+        self.estimator: Optional[TeacherEstimator] = None
+        if estimator is not None:
+            self.estimator = estimator(settings, self._teacher_record,
+                                       kwargs['teacher_recorders'])
         if settings is not None:
             self._wrap_losses(settings)
-            if settings.enabled:
-                self.estimator = TeacherUncertainty(
-                    settings, self._teacher_record, self._module_inputs,
-                    self._layer_inputs, layer_sources)
 
     def _wrap_losses(self, settings: UETSettings) -> None:
-        if settings.enabled and settings.level == 'module':
-            for output in settings.outputs:
-                if output not in self.teacher_recorders.recorders:
-                    raise UETConfigError(
-                        f'uet.outputs names {output!r}, which the teacher '
-                        'recorders do not provide (teacher recorders: '
-                        f'{sorted(self.teacher_recorders.recorders)})')
         names = list(self.distill_losses) if settings.losses is None else list(
             settings.losses)
         for name in names:
@@ -82,11 +69,10 @@ class UETDistiller(ConfigurableDistiller):
             wrapped = UETLoss(self.distill_losses[name], settings.mode,
                               settings.residual_scale)
             self.distill_losses[name] = wrapped
-            if settings.enabled:
-                self._check_teacher_source(name, wrapped, settings)
+            if self.estimator is not None:
+                self._check_teacher_source(name, wrapped)
 
-    def _check_teacher_source(self, name: str, loss: UETLoss,
-                              settings: UETSettings) -> None:
+    def _check_teacher_source(self, name: str, loss: UETLoss) -> None:
         record = self.loss_forward_mappings.get(name, {}).get(
             loss.teacher_arg)
         if record is None or record.get('from_student', True):
@@ -97,23 +83,10 @@ class UETDistiller(ConfigurableDistiller):
             raise UETConfigError(
                 f'{name}: UET needs the raw teacher tensor; a teacher-side '
                 'connector is not supported')
-        recorder = record['recorder']
-        if settings.level == 'module' and recorder not in settings.outputs:
-            raise UETConfigError(
-                f'{name} distils teacher recorder {recorder!r}, but '
-                f'uet.outputs does not say which output of '
-                f'{settings.module!r} it is (uet.outputs has '
-                f'{sorted(settings.outputs)})')
+        self.estimator.check_record(name, record['recorder'])
 
-    def _teacher_record(self, recorder: str, record_idx: int) -> Tensor:
+    def _teacher_record(self, recorder: str, record_idx: int):
         return self.get_record(recorder, False, record_idx)
-
-    def _module_inputs(self):
-        return self.get_record(MODULE_INPUTS_RECORDER, False)
-
-    def _layer_inputs(self, recorder: str, record_idx: int):
-        return self.get_record(LAYER_INPUTS_PREFIX + recorder, False,
-                               record_idx)
 
     def prepare_from_teacher(self, model: nn.Module) -> None:
         if self.estimator is not None:
@@ -165,26 +138,18 @@ class UETDistiller(ConfigurableDistiller):
             (f'{prefix}/{key}', value) for key, value in loss_stats.items())
 
 
-def _layer_sources(teacher_recorders: dict, kwargs: dict,
-                   losses: Optional[list]) -> Dict[str, str]:
-    """Layer level: teacher recorder -> recorded module, for every teacher
-    recorder a wrapped loss reads (``ModuleOutputs`` recorders only)."""
-    sources = {}
-    for loss, mappings in (kwargs.get('loss_forward_mappings') or {}).items():
+def _distilled_teacher_records(loss_forward_mappings: dict,
+                               losses: Optional[list]) -> List[str]:
+    """Teacher recorders read by the losses UET wraps, in loss order."""
+    names = []
+    for loss, mappings in loss_forward_mappings.items():
         if losses is not None and loss not in losses:
             continue
         for record in mappings.values():
-            if record.get('from_student', True):
-                continue
-            name = record['recorder']
-            recorder = teacher_recorders.get(name) or {}
-            if recorder.get('type') != 'ModuleOutputs':
-                raise UETConfigError(
-                    f"uet.level='layer' needs teacher recorder {name!r} to be "
-                    'a ModuleOutputs recorder of a convolution, got '
-                    f"{recorder.get('type')!r}")
-            sources[name] = recorder['source']
-    return sources
+            if not record.get('from_student', True) and (
+                    record['recorder'] not in names):
+                names.append(record['recorder'])
+    return names
 
 
-__all__ = ['MODULE_INPUTS_RECORDER', 'UETDistiller']
+__all__ = ['UETDistiller']

@@ -50,6 +50,27 @@ def channel_attention(feature: Tensor, temp: float) -> Tensor:
     return channels * F.softmax(logits, dim=1)
 
 
+def region_weight(weight: Tensor, mask: Tensor) -> Tensor:
+    """``weight`` over its ``mask``-weighted mean in each image.
+
+    ``sum(mask * region_weight) == sum(mask)``: the weight moves loss
+    between the region's locations but not into or out of the region. Where
+    the image's mask or ``sum(mask * weight)`` is 0 the result is 1.
+
+    Args:
+        weight (Tensor): (N, H, W) non-negative weight per location.
+        mask (Tensor): (N, H, W) non-negative FGD mask of one region.
+
+    Returns:
+        Tensor: (N, H, W) weight of the region.
+    """
+    total = mask.sum(dim=(1, 2), keepdim=True)
+    weighted = (mask * weight).sum(dim=(1, 2), keepdim=True)
+    valid = (total > 0) & (weighted > 0)
+    mean = torch.where(valid, weighted, 1) / torch.where(valid, total, 1)
+    return torch.where(valid, weight / mean, 1)
+
+
 @MODELS.register_module()
 class FGDLoss(nn.Module):
     """Focal and Global Distillation (Yang et al., CVPR 2022) for one level.
@@ -125,8 +146,12 @@ class FGDLoss(nn.Module):
         """The unweighted FGD terms ``fg``, ``bg``, ``at`` and ``global``.
 
         ``location_weight`` (N, H, W) scales the feature-imitation terms
-        ``fg`` and ``bg`` per location; attention and global terms compare
-        whole maps and stay as they are.
+        ``fg`` and ``bg`` per location after :func:`region_weight`
+        renormalises it to a mask-weighted mean of 1 inside each image's
+        foreground and background: it redistributes each region's loss but
+        keeps FGD's foreground:background balance, so a weight that is
+        constant within each region gives the unweighted terms. Attention
+        and global terms compare whole maps and stay as they are.
         """
         if self.align is not None:
             preds_S = self.align(preds_S)
@@ -144,7 +169,8 @@ class FGDLoss(nn.Module):
         diff = (preds_S - preds_T) * attention
         squared = diff.pow(2)
         if location_weight is not None:
-            squared = squared * location_weight.unsqueeze(1)
+            fg_mask = fg_mask * region_weight(location_weight, fg_mask)
+            bg_mask = bg_mask * region_weight(location_weight, bg_mask)
         fg = (squared * fg_mask.unsqueeze(1)).sum() / n
         bg = (squared * bg_mask.unsqueeze(1)).sum() / n
         at = ((c_att_s - c_att_t).abs().sum() / n +
@@ -168,7 +194,10 @@ class FGDLoss(nn.Module):
                 of the batch (``gt_instances.bboxes``, ``batch_input_shape``,
                 ``img_shape``).
             location_weight (Tensor, optional): (N, H, W) weight of the
-                ``fg`` and ``bg`` terms per location (UET's confidence).
+                ``fg`` and ``bg`` terms per location (UET's confidence),
+                renormalised within each image's foreground and background
+                so that ``alpha_fgd : beta_fgd`` keeps its meaning; a weight
+                constant within each region gives the unweighted loss.
 
         Returns:
             dict: ``fg``, ``bg``, ``at`` and ``global`` terms, weighted; their

@@ -44,10 +44,13 @@ def _pkd(host: nn.Module, weight: Tensor, preds_S: Tensor,
 
 def _cwd(host: nn.Module, weight: Tensor, preds_S: Tensor,
          preds_T: Tensor) -> Tensor:
+    """Weighted generalised KL: ``sum w (p log(p/q) - p + q)``, min at q=p."""
     n, c, h, w = preds_S.shape
     log_t = F.log_softmax(preds_T.view(n, c, h * w) / host.tau, dim=2)
     log_s = F.log_softmax(preds_S.view(n, c, h * w) / host.tau, dim=2)
-    per_element = log_t.exp() * (log_t - log_s) * weight.view(n, 1, h * w)
+    prob_t = log_t.exp()
+    divergence = prob_t * (log_t - log_s) - prob_t + log_s.exp()
+    per_element = divergence * weight.view(n, 1, h * w)
     return host.loss_weight * per_element.sum() * host.tau**2 / (c * n)
 
 

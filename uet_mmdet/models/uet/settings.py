@@ -6,13 +6,14 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 
+from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import check_rates, dropout_schedule
 
 MODES = ('off', 'residual', 'weight', 'both')
 RESIDUAL_SCALES = ('sum', 'mean')
-LEVELS = ('feature', 'module', 'layer')
 MEASURES = ('variance', 'relative_variance', 'mutual_information',
             'entropy')
+MAPPINGS = ('exp', 'rank')
 OutputPath = Union[int, Sequence[int]]
 
 
@@ -38,28 +39,38 @@ class UETSettings:
         delta (float): Step of the schedule.
         channel_wise (bool): Drop whole channels (Dropout2d) instead of
             elements.
-        level (str): ``'feature'``: dropout on the distilled teacher feature
-            itself (its variance is ``F_T**2 * p / (1 - p)``: fine for the
-            residual target, no information for weighting); ``'module'``:
-            dropout on the inputs of the teacher ``module``, re-run K times in
-            one batch; ``'layer'``: dropout on the input of the convolution
-            that outputs each distilled tensor (e.g. ``neck.fpn_convs.i``),
-            whose MC moments are computed without sampling (exact variance,
-            one extra convolution per level).
+        level (str): The estimator, by its name in
+            :data:`uet_mmdet.registry.ESTIMATORS`: ``'feature'`` (dropout on
+            the distilled tensor itself), ``'module'`` (dropout on the inputs
+            of the teacher ``module``, re-run K times in one batch),
+            ``'layer'`` (moments of dropout before the convolution that
+            outputs each distilled tensor), ``'head'`` (dropout on the FPN
+            outputs, the teacher ``head`` re-run, the map from its outputs
+            at each level) and ``'head_moments'`` (the same map without
+            sampling). See ``uet_mmdet/models/estimators/``.
         module (str): Teacher submodule re-run at module level, e.g.
             ``'neck'`` (on the backbone outputs) or ``'bbox_head'`` (on the
             FPN outputs).
+        head (str): The teacher's dense head, for the head levels.
         outputs (dict): Module level: teacher recorder name -> index path into
             the module's output whose MC samples estimate that recorder's
             tensor. When the path ends on a sequence (one tensor per FPN
             level), the record index of the loss picks the element.
         measure (str): Uncertainty per location: ``'variance'`` (channel mean
-            of the MC variance), ``'relative_variance'`` (that divided by the
-            channel mean of the squared MC mean: spread relative to signal),
+            of the MC variance; at head level, of the box regression),
+            ``'relative_variance'`` (that divided by the channel mean of the
+            squared MC mean: spread relative to signal),
             ``'mutual_information'`` or ``'entropy'`` (of sigmoid class
-            probabilities; for classification logits).
-        tau (float): Relative temperature of the confidence
-            ``c = exp(-u / (tau * mean(u)))``.
+            probabilities; for classification logits). Each level offers
+            some of them.
+        mapping (str): Uncertainty -> confidence: ``'exp'`` for
+            ``c = exp(-u / (tau * mean(u)))``, ``'rank'`` for one minus the
+            location's uncertainty quantile within the image.
+        tau (float): Relative temperature of the ``'exp'`` mapping.
+        floor (float): Lowest confidence: ``c <- floor + (1 - floor) * c``.
+        shuffle (bool): The control of a benchmark: each image's confidence
+            map permuted at random over its locations (the same values, no
+            information about where).
         losses (list[str], optional): Distill losses to wrap; all when
             ``None``.
     """
@@ -73,9 +84,13 @@ class UETSettings:
     channel_wise: bool = False
     level: str = 'module'
     module: Optional[str] = 'neck'
+    head: str = 'bbox_head'
     outputs: Dict[str, OutputPath] = field(default_factory=dict)
     measure: str = 'relative_variance'
+    mapping: str = 'exp'
     tau: float = 1.0
+    floor: float = 0.0
+    shuffle: bool = False
     losses: Optional[List[str]] = None
 
     @classmethod
@@ -99,8 +114,11 @@ class UETSettings:
         """Raise :class:`UETConfigError` for a setting that cannot work."""
         check_choice('mode', self.mode, MODES)
         check_choice('residual_scale', self.residual_scale, RESIDUAL_SCALES)
-        check_choice('level', self.level, LEVELS)
+        estimator = ESTIMATORS.get(self.level)
+        if estimator is None:
+            check_choice('level', self.level, sorted(ESTIMATORS.module_dict))
         check_choice('measure', self.measure, MEASURES)
+        check_choice('mapping', self.mapping, MAPPINGS)
         if not self.enabled:
             return
         if not isinstance(self.num_samples, int) or self.num_samples < 1:
@@ -114,24 +132,10 @@ class UETSettings:
             raise UETConfigError(f'uet dropout rates: {error}') from None
         if self.tau <= 0:
             raise UETConfigError(f'uet.tau must be > 0, got {self.tau}')
-        if self.level == 'module':
-            if not self.module:
-                raise UETConfigError(
-                    "uet.level='module' needs uet.module, the teacher "
-                    "submodule to re-run (e.g. 'neck')")
-            if not self.outputs:
-                raise UETConfigError(
-                    "uet.level='module' needs uet.outputs: teacher recorder "
-                    'name -> index into the module output')
-        if self.measure in ('mutual_information',
-                            'entropy') and self.level != 'module':
+        if not 0 <= self.floor < 1:
             raise UETConfigError(
-                f'uet.measure={self.measure!r} needs level=\'module\' (only '
-                'a re-run head gives samples of logits)')
-        if self.level == 'layer' and self.channel_wise:
-            raise UETConfigError(
-                "uet.level='layer' computes moments for element-wise masks; "
-                'channel_wise=True needs level=\'module\' or \'feature\'')
+                f'uet.floor must lie in [0, 1), got {self.floor}')
+        estimator.check_settings(self)
 
     def rates(self, factor: float = 1.0) -> torch.Tensor:
         """The K dropout rates, scaled by ``factor`` (annealing)."""
@@ -156,6 +160,6 @@ def check_choice(name: str,
 
 
 __all__ = [
-    'MODES', 'RESIDUAL_SCALES', 'UETConfigError', 'UETSettings',
+    'MAPPINGS', 'MODES', 'RESIDUAL_SCALES', 'UETConfigError', 'UETSettings',
     'check_choice'
 ]

@@ -1,0 +1,86 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+from typing import Optional, Tuple
+
+from torch import Tensor, nn
+
+from uet_mmdet.registry import ESTIMATORS
+from uet_mmdet.uncertainty import (dropout_samples, feature_mc_moments_exact,
+                                   sample_uncertainty)
+from ..uet import UETConfigError
+from .base import TeacherEstimator, deterministic, find_submodule
+
+# the head branch whose outputs a measure reads
+BRANCH_OF_MEASURE = {
+    'mutual_information': 'cls',
+    'entropy': 'cls',
+    'variance': 'reg'
+}
+# the last convolution of each branch in mmdet's dense heads
+LAST_LAYERS = {
+    'cls': ('retina_cls', 'gfl_cls', 'atss_cls', 'conv_cls'),
+    'reg': ('retina_reg', 'gfl_reg', 'atss_reg', 'conv_reg'),
+}
+
+
+def head_branch(head: nn.Module, branch: str, level: str) -> nn.Sequential:
+    """The stacked convolutions and the output layer of the ``'cls'`` or
+    ``'reg'`` branch of an mmdet dense head (RetinaNet, GFL, ATSS, FCOS).
+
+    A per-level ``Scale`` after the regression layer is left out: it scales
+    a level's map by a constant, which the per-level confidence ignores.
+    """
+    last = next((getattr(head, name) for name in LAST_LAYERS[branch]
+                 if hasattr(head, name)), None)
+    stacked = getattr(head, f'{branch}_convs', None)
+    if last is None or stacked is None:
+        raise UETConfigError(
+            f'uet.level={level!r} needs a dense head with {branch}_convs '
+            f'and one of {list(LAST_LAYERS[branch])}, got '
+            f"{type(head).__name__}; use level='module' with "
+            "module='bbox_head' for other heads")
+    return nn.Sequential(*stacked, last)
+
+
+@ESTIMATORS.register_module(name='head')
+class HeadDropout(TeacherEstimator):
+    """Dropout on an FPN output the teacher's dense head (``uet.head``)
+    takes, the head branch re-run on the K copies in one batch.
+
+    The map of a distilled FPN level comes from the head's outputs at that
+    level, where the teacher's decisions are made: the mutual information or
+    entropy of its sigmoid class probabilities (classification branch), or
+    the variance of its box regression (regression branch). Only the branch
+    the measure reads runs. The loss still distils the FPN feature; U_K, for
+    the residual target, is the MC mean of dropout on that feature.
+    """
+
+    measures = tuple(BRANCH_OF_MEASURE)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.branch: Optional[nn.Module] = None
+
+    def attach(self, teacher: nn.Module) -> None:
+        head = find_submodule(teacher, self.settings.head, 'head')
+        self.branch = head_branch(head,
+                                  BRANCH_OF_MEASURE[self.settings.measure],
+                                  self.settings.level)
+
+    def compute(self, recorder: str,
+                record_idx: int) -> Tuple[Tensor, Tensor]:
+        feature = self.record(recorder, record_idx)
+        rates = self.rates()
+        generator = self.generator(feature.device)
+        copies = dropout_samples(feature, rates, self.settings.channel_wise,
+                                 generator)
+        with deterministic(self.branch):
+            outputs = self.branch(copies.flatten(0, 1))
+        _, uncertainty = sample_uncertainty(
+            outputs.unflatten(0, copies.shape[:2]), self.settings.measure)
+        mean, _ = feature_mc_moments_exact(feature, rates,
+                                           self.settings.channel_wise,
+                                           generator)
+        return mean, uncertainty
+
+
+__all__ = ['BRANCH_OF_MEASURE', 'HeadDropout', 'head_branch']
