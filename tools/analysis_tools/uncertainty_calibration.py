@@ -31,7 +31,7 @@ import uet_mmdet  # noqa: F401  (registers modules, patches mmrazor first)
 from uet_mmdet.analysis.uncertainty_calibration import (
     MapSource, build_dataset, collect, default_sources, format_table,
     summary_rows)
-from uet_mmdet.models.uet import UETSettings
+from uet_mmdet.models.uet import UETConfigError, UETSettings
 from uet_mmdet.utils import exit_with_error, load_tool_config
 
 
@@ -66,15 +66,20 @@ def main() -> None:
             exit_with_error(f'{what} not found: {path}')
     if not 0 < args.top_fraction < 1:
         exit_with_error('--top-fraction must lie in (0, 1)')
-    cfg = load_tool_config(args.config, args.cfg_options, mode='train')
+    cfg_options = dict(args.cfg_options or {},
+                       **{'model.teacher_ckpt': args.teacher_ckpt})
+    cfg = load_tool_config(args.config, cfg_options, mode='train')
     if not cfg.model.get('distiller', {}).get('uet'):
         exit_with_error(f'{args.config} is not a host+UET config')
-    settings = UETSettings.from_config(cfg.model.distiller.uet)
-    sources = ([parse_source(text) for text in args.sources]
-               if args.sources else default_sources(settings))
-    dataset = build_dataset(cfg, args.split, args.ann_file)
-    collector = collect(cfg, args.teacher_ckpt, sources, dataset,
-                        args.num_images, args.batch_size, args.seed)
+    try:
+        settings = UETSettings.from_config(cfg.model.distiller.uet)
+        sources = ([parse_source(text) for text in args.sources]
+                   if args.sources else default_sources(settings))
+        dataset = build_dataset(cfg, args.split, args.ann_file)
+        collector = collect(cfg, args.teacher_ckpt, sources, dataset,
+                            args.num_images, args.batch_size, args.seed)
+    except (UETConfigError, ValueError, TypeError) as error:
+        exit_with_error(str(error))
     scores = collector.scores(args.top_fraction)
     rows = summary_rows(scores)
     num_levels = len(rows[0]['cls_auroc_levels'])

@@ -128,17 +128,27 @@ class Collector:
             value.detach().float().flatten().cpu())
 
     def scores(self, top_fraction: float) -> Dict[str, Dict[str, list]]:
-        """``{source: {error kind: [per-level score dicts]}}``."""
+        """``{source: {error kind: [per-level score dicts]}}``; NaN scores
+        where a level has fewer than 10 locations with a defined error (e.g.
+        no positive anchor for the box error)."""
         table = {}
         for source, by_level in self.maps.items():
             table[source] = {}
             for kind, errors in self.errors.items():
                 table[source][kind] = [
-                    calibration_scores(
-                        torch.cat(by_level[level]), torch.cat(errors[level]),
-                        top_fraction) for level in sorted(by_level)
+                    _level_scores(torch.cat(by_level[level]),
+                                  torch.cat(errors[level]), top_fraction)
+                    for level in sorted(by_level)
                 ]
         return table
+
+
+def _level_scores(uncertainty: Tensor, error: Tensor,
+                  top_fraction: float) -> dict:
+    count = int((~error.isnan()).sum())
+    if count < 10:
+        return dict(auroc=float('nan'), spearman=float('nan'), count=count)
+    return calibration_scores(uncertainty, error, top_fraction)
 
 
 @torch.no_grad()
@@ -167,6 +177,7 @@ def collect(cfg: Config, checkpoint: str, sources: Sequence[MapSource],
             seed: int = 0) -> Collector:
     """Score every source on the first ``num_images`` images."""
     collector = Collector()
+    collector.maps = {source.name: {} for source in sources}  # table order
     levels = sorted({s.level for s in sources if s.level is not None})
     models = {level: build_model(cfg, level, checkpoint) for level in levels}
     reference = next(iter(models.values())) if models else build_model(
