@@ -5,7 +5,13 @@ _base_ = [
 ]
 
 # The two-stage FPN distils levels 0-3 (level 4 is a max-pool of level 3).
+# A two-stage detector has no dense bbox_head: the map comes from the neck
+# re-run on dropped-out backbone outputs.
 model = dict(
     distiller=dict(
-        uet=dict(_base_.uet_fpn, outputs={f'fpn{i}': i
-                                          for i in range(4)})))
+        uet=dict(
+            _base_.uet_fpn,
+            level='module',
+            measure='variance',
+            outputs={f'fpn{i}': i
+                     for i in range(4)})))

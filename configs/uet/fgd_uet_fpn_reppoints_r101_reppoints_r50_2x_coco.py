@@ -4,4 +4,8 @@ _base_ = [
     '../_base_/uet/uet_fpn.py'
 ]
 
-model = dict(distiller=dict(uet=_base_.uet_fpn))
+# RepPoints' head applies its ReLUs outside modules, which head_moments
+# cannot follow: the map comes from the neck re-run on dropped-out inputs.
+model = dict(
+    distiller=dict(
+        uet=dict(_base_.uet_fpn, level='module', measure='variance')))

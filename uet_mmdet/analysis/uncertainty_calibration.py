@@ -9,6 +9,7 @@ and Spearman correlation of map and error, over all locations of the images.
 """
 import contextlib
 import dataclasses
+import os.path as osp
 import sys
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
@@ -81,8 +82,8 @@ def build_dataset(cfg: Config, split: str, ann_file: Optional[str] = None):
     dataset_cfg = cfg[f'{split}_dataloader']['dataset'].to_dict()
     dataset_cfg['pipeline'] = cfg.test_dataloader.dataset.pipeline
     dataset_cfg['test_mode'] = False
-    if ann_file is not None:
-        dataset_cfg['ann_file'] = ann_file
+    if ann_file is not None:  # a path from here, not from the data root
+        dataset_cfg['ann_file'] = osp.abspath(ann_file)
     with DefaultScope.overwrite_default_scope('mmdet'), \
             contextlib.redirect_stdout(sys.stderr):
         return DATASETS.build(boxes_follow_image(dataset_cfg))

@@ -8,6 +8,7 @@ _base_ = './uet_fpn.py'
 
 uet_head_cls = dict(
     _base_.uet_fpn,
+    level='module',
     module='bbox_head',
     outputs=dict(cls=0),
     measure='mutual_information')
