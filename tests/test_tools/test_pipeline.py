@@ -208,7 +208,7 @@ custom_hooks = [dict(type='UETHook', start_iter=2, stop_epoch=1)]
         if (epoch, it) in active:
             for level in range(5):
                 prefix = f'uet/fgd_fpn{level}'
-                assert values[f'{prefix}/relative_sigma'] > 0
+                assert values[f'{prefix}/entropy'] > 0
                 assert 0.5 < values[f'{prefix}/norm_ratio'] < 1.5
                 assert 0 <= values[f'{prefix}/downweighted'] < 1
             assert values['uet/rate_factor'] == 1.0
@@ -229,8 +229,8 @@ def test_bad_uet_settings_stop_the_tools_with_one_line(runs):
     root = runs['root']
     cases = {
         'k0': ('num_samples=0', r'num_samples \(K\) must be an integer >= 1'),
-        'module': ("module='nek'",
-                   r"uet.module='nek' is not a submodule of the teacher"),
+        'head': ("head='nek'",
+                 r"uet.head='nek' is not a submodule of the teacher"),
     }
     for name, (setting, message) in cases.items():
         config = write_test_config(

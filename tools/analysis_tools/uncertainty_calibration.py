@@ -4,7 +4,8 @@
     python tools/analysis_tools/uncertainty_calibration.py CONFIG
         --teacher-ckpt PATH [--split train] [--ann-file CLEAN_JSON]
         [--num-images 200] [--batch-size 8] [--top-fraction 0.1]
-        [--sources LEVEL/MEASURE|BASELINE ...] [--seed 0] [--out scores.json]
+        [--sources LEVEL/MEASURE[@S]|BASELINE ...] [--agreement SOURCE]
+        [--seed 0] [--out scores.json]
         [--cfg-options key=value ...]
 
 CONFIG is a host+UET config whose wrapped losses distil the FPN levels. The
@@ -19,7 +20,9 @@ baselines ``energy`` (channel mean of F_T**2), ``random`` and
 Prints a markdown table: AUROC of each map predicting the ``--top-fraction``
 locations of largest classification error, per level and averaged over the
 levels, Spearman correlation, and the same for the box error (1 - IoU) over
-locations with a positive anchor.
+locations with a positive anchor. ``--agreement SOURCE`` also prints, per
+level, the rank correlation of every map with that source's (e.g. the
+sampling-free head moments against head MC with many samples).
 """
 import argparse
 import json
@@ -29,8 +32,8 @@ from mmengine.config import DictAction
 
 import uet_mmdet  # noqa: F401  (registers modules, patches mmrazor first)
 from uet_mmdet.analysis.uncertainty_calibration import (
-    MapSource, build_dataset, collect, default_sources, format_table,
-    summary_rows)
+    MapSource, agreement, build_dataset, collect, default_sources,
+    format_table, summary_rows)
 from uet_mmdet.models.uet import UETConfigError, UETSettings
 from uet_mmdet.utils import exit_with_error, load_tool_config
 
@@ -46,16 +49,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--top-fraction', type=float, default=0.1)
     parser.add_argument(
         '--sources', nargs='+',
-        help='maps to score: LEVEL/MEASURE or a baseline (default: all)')
+        help='maps to score: LEVEL/MEASURE[@S] (S samples per dropout '
+        'rate) or a baseline (default: all)')
+    parser.add_argument(
+        '--agreement', metavar='SOURCE',
+        help='also print the rank correlation of every map with this one '
+        '(e.g. head/mutual_information@20, an MC reference)')
     parser.add_argument('--seed', type=int, default=0, help='dropout seed')
     parser.add_argument('--out', help='write the scores to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
-
-
-def parse_source(text: str) -> MapSource:
-    level, _, measure = text.rpartition('/')
-    return MapSource(level or None, measure)
 
 
 def main() -> None:
@@ -73,7 +76,7 @@ def main() -> None:
         exit_with_error(f'{args.config} is not a host+UET config')
     try:
         settings = UETSettings.from_config(cfg.model.distiller.uet)
-        sources = ([parse_source(text) for text in args.sources]
+        sources = ([MapSource.parse(text) for text in args.sources]
                    if args.sources else default_sources(settings))
         dataset = build_dataset(cfg, args.split, args.ann_file)
         collector = collect(cfg, args.teacher_ckpt, sources, dataset,
@@ -86,6 +89,15 @@ def main() -> None:
     print(f'{min(args.num_images, len(dataset))} {args.split} images; '
           f'AUROC of the top {args.top_fraction:.0%} error locations')
     print(format_table(rows, [f'L{i}' for i in range(num_levels)]))
+    if args.agreement:
+        reference = MapSource.parse(args.agreement).name
+        if reference not in collector.maps:
+            exit_with_error(f'--agreement {args.agreement} is not among the '
+                            'sources')
+        print(f'\nSpearman with {reference}, per level:')
+        for name, values in agreement(collector, reference).items():
+            cells = ' '.join(f'{value:.3f}' for value in values)
+            print(f'{name}: {cells}')
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(dict(settings=vars(args), scores=scores), f, indent=2)

@@ -24,7 +24,7 @@ from uet_mmdet.models.losses import UETLoss
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import sigmoid_predictive_entropy
 from uet_mmdet.utils import build_model_without_weights
-from .calibration_metrics import calibration_scores
+from .calibration_metrics import calibration_scores, spearman
 from .teacher_error import anchor_head_errors
 
 LOGIT_MEASURES = ('mutual_information', 'entropy')
@@ -34,15 +34,28 @@ ERRORS = ('cls', 'box')
 
 
 class MapSource(NamedTuple):
-    """A map to score: an estimator (``level``, ``measure``) or a baseline
-    (``level`` is None, ``measure`` names it)."""
+    """A map to score: an estimator (``level``, ``measure``, optionally
+    more samples per dropout rate) or a baseline (``level`` is None,
+    ``measure`` names it)."""
     level: Optional[str]
     measure: str
+    samples_per_rate: int = 1
 
     @property
     def name(self) -> str:
-        return self.measure if self.level is None else (
-            f'{self.level} / {self.measure}')
+        if self.level is None:
+            return self.measure
+        name = f'{self.level} / {self.measure}'
+        return name if self.samples_per_rate == 1 else (
+            f'{name} x{self.samples_per_rate}')
+
+    @classmethod
+    def parse(cls, text: str) -> 'MapSource':
+        """``LEVEL/MEASURE``, ``LEVEL/MEASURE@S`` (S samples per rate) or a
+        baseline name."""
+        text, _, samples = text.partition('@')
+        level, _, measure = text.rpartition('/')
+        return cls(level or None, measure, int(samples) if samples else 1)
 
 
 def default_sources(settings) -> List[MapSource]:
@@ -213,13 +226,27 @@ def collect(cfg: Config, checkpoint: str, sources: Sequence[MapSource],
                 if source.level != level_name:
                     continue
                 estimator.settings = dataclasses.replace(
-                    base, measure=source.measure)
+                    base, measure=source.measure,
+                    samples_per_rate=source.samples_per_rate)
                 estimator.reset()
                 for level, record in enumerate(records):
                     collector.add(collector.maps, source.name, level,
                                   estimator.estimate(record).uncertainty)
             estimator.settings = base
     return collector
+
+
+def agreement(collector: Collector, reference: str) -> Dict[str, list]:
+    """Per level, the Spearman correlation of every source's map with the
+    ``reference`` source's map, over all locations of all images."""
+    maps = collector.maps[reference]
+    return {
+        name: [
+            spearman(torch.cat(by_level[level]), torch.cat(maps[level]))
+            for level in sorted(maps)
+        ]
+        for name, by_level in collector.maps.items() if name != reference
+    }
 
 
 def _mean(values: List[float]) -> float:
@@ -259,7 +286,7 @@ def format_table(rows: List[dict], level_names: Sequence[str]) -> str:
 
 
 __all__ = [
-    'BASELINES', 'Collector', 'MapSource', 'boxes_follow_image',
+    'BASELINES', 'Collector', 'MapSource', 'agreement', 'boxes_follow_image',
     'build_dataset', 'collect', 'default_sources', 'format_table',
     'summary_rows'
 ]

@@ -37,6 +37,8 @@ class UETSettings:
             ``None``, the paper's schedule ``p_k = p0 + k * delta``.
         p0 (float): First rate of the schedule.
         delta (float): Step of the schedule.
+        samples_per_rate (int): Each of the K rates drives this many
+            samples (an MC reference with more samples of the same rates).
         channel_wise (bool): Drop whole channels (Dropout2d) instead of
             elements.
         level (str): The estimator, by its name in
@@ -81,6 +83,7 @@ class UETSettings:
     rate: Optional[float] = None
     p0: float = 0.15
     delta: float = 0.05
+    samples_per_rate: int = 1
     channel_wise: bool = False
     level: str = 'module'
     module: Optional[str] = 'neck'
@@ -126,6 +129,10 @@ class UETSettings:
                 f'uet.num_samples (K) must be an integer >= 1 when UET is on '
                 f"(mode={self.mode!r}), got {self.num_samples!r}; use "
                 "mode='off' to turn UET off")
+        if not isinstance(self.samples_per_rate,
+                          int) or self.samples_per_rate < 1:
+            raise UETConfigError('uet.samples_per_rate must be an integer '
+                                 f'>= 1, got {self.samples_per_rate!r}')
         try:
             self.rates()
         except ValueError as error:
@@ -145,7 +152,8 @@ class UETSettings:
                                dtype=torch.float64)
         else:
             rates = dropout_schedule(self.num_samples, self.p0, self.delta)
-        return check_rates(rates * factor)
+        return check_rates(rates * factor).repeat_interleave(
+            self.samples_per_rate)
 
 
 def check_choice(name: str,
