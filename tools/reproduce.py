@@ -37,8 +37,8 @@ sys.path.insert(0, REPO_ROOT)
 
 from uet_mmdet.benchmark import (BenchmarkSpec, Run, SpecError,  # noqa: E402
                                  compose_run_config, markdown_table,
-                                 paired_row, paired_table, rows_from_results,
-                                 write_chart, write_csv)
+                                 metric_table, paired_row, paired_table,
+                                 rows_from_results, write_chart, write_csv)
 from uet_mmdet.utils import dry_run, exit_with_error  # noqa: E402
 
 
@@ -189,6 +189,11 @@ def write_tables(spec: BenchmarkSpec, results: Dict[str, List[dict]],
                     'and 95 % bootstrap interval over seeds; a tie when the '
                     'interval holds 0.\n\n')
             f.write(paired_table(paired))
+        pairs = [(method.name, method.against) for method in spec.methods]
+        for metric in spec.report:
+            f.write(f'\n{metric} (COCO, x 100), mean over seeds and paired '
+                    'differences:\n\n')
+            f.write(metric_table(results, pairs, metric))
     write_csv(rows, osp.join(work_dir, 'results.csv'))
     write_chart(rows, osp.join(work_dir, 'results.png'), spec.name)
 

@@ -4,8 +4,9 @@ import itertools
 
 import pytest
 
-from uet_mmdet.benchmark import (bootstrap_interval, paired_differences,
-                                 paired_row, paired_table)
+from uet_mmdet.benchmark import (bootstrap_interval, metric_table,
+                                 paired_differences, paired_row,
+                                 paired_table)
 
 
 def _exact_bootstrap_quantiles(values, tail):
@@ -59,3 +60,21 @@ def test_paired_rows_pair_by_seed_and_call_a_tie():
     table = paired_table([gain])
     assert '| FGD+UET | FGD | 4 | +0.85 |' in table
     assert '| gain | +0.5, +0.8, +0.6, +1.5 |' in table
+
+
+def test_metric_table_reports_a_class_ap_paired_with_the_host():
+    def result(seed, star):
+        return dict(seed=seed, metrics={'coco/star_precision': star})
+
+    results = {
+        'student': [result(s, .10) for s in range(3)],
+        'FGD': [result(s, v) for s, v in enumerate([.20, .22, .21])],
+        'FGD+UET': [result(s, v) for s, v in enumerate([.25, .26, .27])],
+    }
+    table = metric_table(results, [('FGD', 'student'), ('FGD+UET', 'FGD')],
+                         'star_precision')
+    lines = table.splitlines()
+    assert lines[2] == '| student | 3 | 10.0 | - | - | - | - |'
+    assert lines[3].startswith('| FGD | 3 | 21.0 | student | +11.00 |')
+    assert lines[4].startswith('| FGD+UET | 3 | 26.0 | FGD | +5.00 |')
+    assert lines[4].endswith('| gain |')

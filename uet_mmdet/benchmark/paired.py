@@ -73,6 +73,33 @@ def paired_table(rows: List[dict]) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def metric_table(results: Dict[str, List[dict]],
+                 pairs: Sequence[Tuple[str, str]], metric: str) -> str:
+    """One metric of the evaluator (e.g. a class's AP, ``star_precision``)
+    per row: its mean over seeds, and for each ``(method, against)`` pair
+    the paired difference with its interval."""
+    lines = [
+        f'| row | seeds | {metric} x 100 | against | Δ (paired) | '
+        '95 % interval | verdict |', '|---|---|---|---|---|---|---|'
+    ]
+    against = dict(pairs)
+    for name in ['student'] + [method for method, _ in pairs]:
+        values = [100 * r['metrics'][f'coco/{metric}']
+                  for r in results.get(name, [])]
+        if not values:
+            continue
+        row = paired_row(results, name, against[name],
+                         metric) if name in against else None
+        paired = ('- | - | - | -' if row is None else
+                  f'{row["baseline"]} | {row["mean"]:+.2f} | '
+                  f'[{row["low"]:+.2f}, {row["high"]:+.2f}] | '
+                  f'{row["verdict"]}')
+        lines.append(f'| {name} | {len(values)} | '
+                     f'{sum(values) / len(values):.1f} | {paired} |')
+    return '\n'.join(lines) + '\n'
+
+
 __all__ = [
-    'bootstrap_interval', 'paired_differences', 'paired_row', 'paired_table'
+    'bootstrap_interval', 'metric_table', 'paired_differences', 'paired_row',
+    'paired_table'
 ]

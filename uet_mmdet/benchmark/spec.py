@@ -62,6 +62,9 @@ class BenchmarkSpec:
             config, the teacher's included.
         schedule (str, optional): A schedule config file merged into every
             student and method run's config.
+        report (list[str]): Further metrics of the evaluator, each given
+            its own paired table (e.g. ``star_precision``, the AP of class
+            ``star`` with ``classwise=True``).
         prepare (list[list[str]]): Commands run (in the repository root)
             before the runs, e.g. the demo data generator; they must be
             idempotent. A command whose first word ends with ``.py`` runs
@@ -76,6 +79,7 @@ class BenchmarkSpec:
     data: Optional[str] = None
     schedule: Optional[str] = None
     prepare: List[List[str]] = field(default_factory=list)
+    report: List[str] = field(default_factory=list)
 
     @classmethod
     def from_file(cls, path: str) -> 'BenchmarkSpec':
@@ -132,7 +136,8 @@ class BenchmarkSpec:
             cfg_options=dict(cfg.get('cfg_options') or {}),
             data=config_file(cfg.get('data'), 'data'),
             schedule=config_file(cfg.get('schedule'), 'schedule'),
-            prepare=[list(command) for command in cfg.get('prepare', [])])
+            prepare=[list(command) for command in cfg.get('prepare', [])],
+            report=list(cfg.get('report', [])))
 
     def plan(self, work_dir: str) -> List[Run]:
         """Every run, in order: the teacher (evaluated only when its
