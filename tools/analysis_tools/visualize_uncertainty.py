@@ -43,6 +43,7 @@ from mmengine.runner import load_checkpoint
 from torch import Tensor, nn
 
 import uet_mmdet  # noqa: F401  (registers modules, patches mmrazor first)
+from uet_mmdet.analysis.uncertainty_calibration import boxes_follow_image
 from uet_mmdet.models.losses import UETLoss
 from uet_mmdet.models.uet import UETConfigError
 from uet_mmdet.uncertainty import rank_correlation
@@ -141,20 +142,6 @@ def uet_records(distiller: nn.Module) -> List[RecordKey]:
     return records
 
 
-def _boxes_follow_image(dataset_cfg: dict) -> dict:
-    """Load annotations right after the image, so resizes and flips move the
-    boxes too (test pipelines load them last, in original coordinates)."""
-    dataset_cfg = dict(dataset_cfg)
-    if 'dataset' in dataset_cfg:
-        dataset_cfg['dataset'] = _boxes_follow_image(dataset_cfg['dataset'])
-    pipeline = list(dataset_cfg.get('pipeline') or [])
-    annotations = [t for t in pipeline if t['type'] == 'LoadAnnotations']
-    others = [t for t in pipeline if t['type'] != 'LoadAnnotations']
-    if annotations and others:
-        dataset_cfg['pipeline'] = others[:1] + annotations + others[1:]
-    return dataset_cfg
-
-
 def build_dataset(cfg: Config, split: str):
     """The dataset of ``<split>_dataloader``, boxes in resized coordinates.
     """
@@ -164,7 +151,7 @@ def build_dataset(cfg: Config, split: str):
     # pycocotools prints progress; stdout is for the PNG paths
     with DefaultScope.overwrite_default_scope('mmdet'), \
             contextlib.redirect_stdout(sys.stderr):
-        return DATASETS.build(_boxes_follow_image(dataset_cfg))
+        return DATASETS.build(boxes_follow_image(dataset_cfg))
 
 
 @torch.no_grad()
