@@ -58,13 +58,17 @@ class HeadDropout(TeacherEstimator):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.branch: Optional[nn.Module] = None
+        self.head: Optional[nn.Module] = None
 
     def attach(self, teacher: nn.Module) -> None:
-        head = find_submodule(teacher, self.settings.head, 'head')
-        self.branch = head_branch(head,
-                                  BRANCH_OF_MEASURE[self.settings.measure],
-                                  self.settings.level)
+        self.head = find_submodule(teacher, self.settings.head, 'head')
+        self.branch()  # fail at build time on a head without that branch
+
+    def branch(self) -> nn.Sequential:
+        """The head branch the current measure reads."""
+        return head_branch(self.head,
+                           BRANCH_OF_MEASURE[self.settings.measure],
+                           self.settings.level)
 
     def compute(self, recorder: str,
                 record_idx: int) -> Tuple[Tensor, Tensor]:
@@ -73,8 +77,9 @@ class HeadDropout(TeacherEstimator):
         generator = self.generator(feature.device)
         copies = dropout_samples(feature, rates, self.settings.channel_wise,
                                  generator)
-        with deterministic(self.branch):
-            outputs = self.branch(copies.flatten(0, 1))
+        branch = self.branch()
+        with deterministic(branch):
+            outputs = branch(copies.flatten(0, 1))
         _, uncertainty = sample_uncertainty(
             outputs.unflatten(0, copies.shape[:2]), self.settings.measure)
         mean, _ = feature_mc_moments_exact(feature, rates,
