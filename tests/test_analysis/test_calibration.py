@@ -371,6 +371,19 @@ def test_cls_error_zero_for_confident_correct_logits_and_closed_form(retina):
     cls_scores[level][n, :, h, w] = 3 * torch.randn(
         num_anchors * NUM_CLASSES, generator=gen)
     errors = _run(retina, cls_scores, bbox_preds)
+    total, count = _loop_cls_error(retina, cls_scores, level, n, h, w,
+                                   anchors)
+    assert float(errors[level]['cls'][n, h, w]) == pytest.approx(
+        total / count, rel=1e-5)
+    assert total / count > 1.0  # clearly not the ~0 of the other locations
+    others = errors[level]['cls'].clone()
+    others[n, h, w] = 0.0
+    assert torch.nan_to_num(others).max() < 1e-6
+
+
+def _loop_cls_error(retina, cls_scores, level, n, h, w, anchors):
+    """Summed BCE over the location's non-ignored anchors, and their count,
+    by scalar loops."""
     total, count = 0.0, 0
     for a, index in anchors:
         label = int(retina['assigned'][n][level][index])
@@ -381,28 +394,15 @@ def test_cls_error_zero_for_confident_correct_logits_and_closed_form(retina):
             logit = float(cls_scores[level][n, a * NUM_CLASSES + c, h, w])
             total += _bce(logit, c == target)
         count += 1
-    assert float(errors[level]['cls'][n, h, w]) == pytest.approx(
-        total / count, rel=1e-5)
-    assert total / count > 1.0  # clearly not the ~0 of the other locations
-    others = errors[level]['cls'].clone()
-    others[n, h, w] = 0.0
-    assert torch.nan_to_num(others).max() < 1e-6
+    return total, count
 
 
 def test_cls_error_random_logits_every_location_against_loop(retina):
     cls_scores, bbox_preds = _features(retina, seed=3)
     errors = _run(retina, cls_scores, bbox_preds)
     for level, n, h, w, anchors in _locations(retina):
-        total, count = 0.0, 0
-        for a, index in anchors:
-            label = int(retina['assigned'][n][level][index])
-            if label == -2:
-                continue
-            target = int(retina['gts'][n].labels[label]) if label >= 0 else -1
-            total += sum(
-                _bce(float(cls_scores[level][n, a * NUM_CLASSES + c, h, w]),
-                     c == target) for c in range(NUM_CLASSES))
-            count += 1
+        total, count = _loop_cls_error(retina, cls_scores, level, n, h, w,
+                                       anchors)
         value = float(errors[level]['cls'][n, h, w])
         if count:
             assert value == pytest.approx(total / count, rel=1e-5)
