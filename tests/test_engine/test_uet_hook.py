@@ -73,3 +73,10 @@ def test_bad_schedule_is_rejected():
         UETHook(start_epoch=2, stop_epoch=2)
     with pytest.raises(ValueError, match='anneal_to'):
         UETHook(anneal_to=-1)
+
+
+def test_annealing_past_a_rate_of_one_is_refused_before_training():
+    runner = _runner(_uet(p0=0.3, delta=0.1, num_samples=3))  # largest 0.5
+    UETHook(anneal_to=1.9).before_train(runner)
+    with pytest.raises(ValueError, match=r'anneal_to < 2'):
+        UETHook(anneal_to=2.0).before_train(runner)

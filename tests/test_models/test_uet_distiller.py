@@ -98,6 +98,23 @@ def test_uet_off_or_k_zero_gives_the_host_losses_exactly():
             assert torch.equal(losses[key], plain[key])
 
 
+def test_uet_off_keeps_the_host_modules_so_checkpoints_load_both_ways():
+    fgd = dict(type='FGDLoss', student_channels=8, teacher_channels=8,
+               alpha_fgd=0.1, beta_fgd=0.05, gamma_fgd=0.1, lambda_fgd=0.01)
+    args = ('preds_S', 'preds_T')
+
+    def keys(uet=None):
+        return list(MODELS.build(_distiller_cfg(uet, fgd, args)).state_dict())
+
+    plain = keys()
+    assert plain and all('.host.' not in key for key in plain)
+    assert keys(_uet(mode='off')) == plain
+    host_keys = [key.replace('loss_mse_fpn0.', 'loss_mse_fpn0.host.')
+                 .replace('loss_mse_fpn1.', 'loss_mse_fpn1.host.')
+                 for key in plain]
+    assert keys(_uet()) == host_keys
+
+
 def test_uet_changes_the_losses_and_reports_statistics():
     plain = _losses(*_setup(_distiller_cfg()))
     distiller, teacher, student = _setup(_distiller_cfg(_uet()))

@@ -31,6 +31,11 @@ class UETHook(Hook):
         anneal_to (float, optional): Scale the dropout rates linearly from
             1 at the first UET iteration to this factor at the last training
             iteration. ``None`` keeps them fixed.
+
+    Note:
+        ``anneal_to`` is checked against the largest dropout rate when
+        training starts: a factor that would take a rate to 1 or beyond is
+        refused then, not at the iteration it is reached.
     """
 
     priority = 'NORMAL'
@@ -67,7 +72,15 @@ class UETHook(Hook):
         return distiller
 
     def before_train(self, runner) -> None:
-        self._distiller(runner)
+        distiller = self._distiller(runner)
+        if self.anneal_to is None or distiller.estimator is None:
+            return
+        largest = float(distiller.estimator.settings.rates().max())
+        if largest * self.anneal_to >= 1:
+            raise ValueError(
+                f'UETHook anneal_to={self.anneal_to} takes the largest '
+                f'dropout rate {largest:g} to {largest * self.anneal_to:g}; '
+                f'rates must stay below 1, so anneal_to < {1 / largest:g}')
 
     def _active(self, runner) -> bool:
         return (runner.iter >= self.start_iter

@@ -66,6 +66,9 @@ class UETDistiller(ConfigurableDistiller):
                 raise UETConfigError(
                     f'uet.losses names {name!r}, which is not a distill loss '
                     f'(losses: {list(self.distill_losses)})')
+        if not settings.enabled:  # the host's modules and checkpoint keys
+            return
+        for name in names:
             wrapped = UETLoss(self.distill_losses[name], settings.mode,
                               settings.residual_scale)
             self.distill_losses[name] = wrapped
