@@ -61,3 +61,94 @@ def run_tool(args: List[str],
 def tool(name: str) -> str:
     """Absolute path of ``tools/<name>``."""
     return osp.join(REPO_ROOT, 'tools', name)
+
+
+# The problems write_planted_coco_dataset plants in its train split, as
+# (kind, image id, annotation id): the answer the data check must give.
+PLANTED_PROBLEMS = {
+    ('missing_file', 3, None),
+    ('unreadable_image', 4, None),
+    ('box_outside', 5, 106),
+    ('box_too_small', 6, 108),
+    ('unknown_category', 7, 109),
+    ('size_mismatch', 9, None),
+    ('unknown_image', 99, 110),
+}
+PLANTED_BAD_IMAGES = {3, 4, 5, 6, 7, 9}
+PLANTED_EMPTY_IMAGES = [8]
+
+
+def write_planted_coco_dataset(root: str) -> str:
+    """A COCO dataset in ``root`` in the demo data's layout whose train split
+    has one problem of each kind of :data:`PLANTED_PROBLEMS`, one empty image
+    (8) and one box of a category outside the demo classes; the val split is
+    clean. Images are 64x48 PNGs; returns ``root``."""
+    import json
+
+    import numpy as np
+    from PIL import Image
+
+    from uet_mmdet.datasets import DEMO_CLASSES
+    rng = np.random.default_rng(0)
+
+    def png(path: str, width: int = 64, height: int = 48) -> None:
+        pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(path)
+
+    categories = [{'id': i + 1, 'name': name}
+                  for i, name in enumerate(DEMO_CLASSES)]
+    categories.append({'id': 20, 'name': 'blob'})  # not a demo class
+    train_images = {1: 'good1.png', 2: 'good2.png', 3: 'missing.png',
+                    4: 'corrupt.png', 5: 'outside.png', 6: 'zero.png',
+                    7: 'unknown_category.png', 8: 'empty.png',
+                    9: 'wrong_size.png'}
+    # (id, image id, category id, [x, y, w, h])
+    train_boxes = [
+        (101, 1, 1, [4, 4, 10, 10]),
+        (102, 1, 2, [54, 38, 10, 10]),  # touches the right and bottom edge
+        (112, 1, 1, [-0.5, 0, 10, 10]),  # within the 1 px tolerance
+        (103, 2, 2, [0, 0, 64, 48]),
+        (113, 2, 20, [4, 4, 8, 8]),  # a category outside the classes
+        (104, 3, 1, [4, 4, 8, 8]),
+        (105, 4, 1, [4, 4, 8, 8]),
+        (106, 5, 1, [50, 10, 20, 10]),  # x reaches 70 > 64
+        (107, 5, 2, [4, 4, 8, 8]),
+        (108, 6, 1, [10, 10, 0, 5]),  # zero width
+        (109, 7, 42, [4, 4, 8, 8]),  # category 42 does not exist
+        (110, 99, 1, [4, 4, 8, 8]),  # image 99 does not exist
+        (111, 9, 1, [4, 4, 8, 8]),
+    ]
+    os.makedirs(osp.join(root, 'annotations'), exist_ok=True)
+    for split in ('train', 'val'):
+        os.makedirs(osp.join(root, split), exist_ok=True)
+    for image_id, name in train_images.items():
+        path = osp.join(root, 'train', name)
+        if image_id == 3:
+            continue
+        png(path, *((32, 32) if image_id == 9 else (64, 48)))
+        if image_id == 4:  # the header reads, the pixels do not
+            with open(path, 'rb') as f:
+                data = f.read()
+            with open(path, 'wb') as f:
+                f.write(data[:len(data) // 2])
+    for image_id in (1, 2):
+        png(osp.join(root, 'val', train_images[image_id]))
+
+    def coco(images, boxes):
+        return {
+            'images': [{'id': i, 'file_name': name, 'width': 64,
+                        'height': 48} for i, name in images.items()],
+            'annotations': [{'id': a, 'image_id': i, 'category_id': c,
+                             'bbox': b, 'area': b[2] * b[3], 'iscrowd': 0}
+                            for a, i, c, b in boxes],
+            'categories': categories,
+        }
+
+    val_images = {i: train_images[i] for i in (1, 2)}
+    val_boxes = [box for box in train_boxes if box[1] in (1, 2)]
+    for split, payload in (('train', coco(train_images, train_boxes)),
+                           ('val', coco(val_images, val_boxes))):
+        with open(osp.join(root, 'annotations', f'instances_{split}.json'),
+                  'w') as f:
+            json.dump(payload, f)
+    return root

@@ -2,13 +2,20 @@
 """Train a detector or a distillation algorithm from a config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+        [--no-data-check | --skip-bad-samples]
         [--cfg-options key=value ...] [--launcher {none,pytorch,slurm,mpi}]
+
+Before the Runner is built, the train and val data are checked
+(``tools/misc/check_dataset.py``); training refuses to start on problems
+unless ``--skip-bad-samples`` drops the images they belong to (copies of the
+annotation files and the list of problems go to WORK_DIR/data_check/).
 """
 import argparse
 
-
+from uet_mmdet.datasets import DatasetCheckError
 from uet_mmdet.utils import (add_config_and_launcher_args, build_runner,
-                             close_distributed, load_tool_config)
+                             check_training_data, close_distributed,
+                             exit_with_error, load_tool_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -28,6 +35,16 @@ def parse_args() -> argparse.Namespace:
         const='auto',
         help='resume from CKPT, or from the latest checkpoint in the work '
         'dir when no path is given')
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument(
+        '--no-data-check',
+        action='store_true',
+        help='do not check the train and val data before training')
+    data.add_argument(
+        '--skip-bad-samples',
+        action='store_true',
+        help='drop the images the data check finds problems in (counted in '
+        'the log, listed in WORK_DIR/data_check/) instead of refusing')
     add_config_and_launcher_args(parser)
     return parser.parse_args()
 
@@ -48,7 +65,16 @@ def main() -> None:
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
 
+    data_log = []
+    if not args.no_data_check:
+        try:
+            data_log = check_training_data(cfg, args.skip_bad_samples)
+        except DatasetCheckError as error:
+            exit_with_error(str(error))
+
     runner = build_runner(cfg)
+    for line in data_log:
+        runner.logger.info(line)
     runner.train()
     close_distributed()
 

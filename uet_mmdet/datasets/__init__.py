@@ -1,5 +1,12 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
+from .coco_check import (PROBLEM_KINDS, DataProblem, DatasetCheckError,
+                         DatasetReport, check_coco_dataset,
+                         class_count_problems, drop_images)
 from .demo_data import DEMO_CLASSES, generate_demo_dataset
 from .relabel import relabel_coco
 
-__all__ = ['DEMO_CLASSES', 'generate_demo_dataset', 'relabel_coco']
+__all__ = [
+    'DEMO_CLASSES', 'PROBLEM_KINDS', 'DataProblem', 'DatasetCheckError',
+    'DatasetReport', 'check_coco_dataset', 'class_count_problems',
+    'drop_images', 'generate_demo_dataset', 'relabel_coco'
+]

@@ -1,5 +1,7 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-from .hooks import UETHook, WeightsOnlyCheckpointHook
+from .hooks import DatasetCheckHook, UETHook, WeightsOnlyCheckpointHook
 from .runners import UETRunner
 
-__all__ = ['UETHook', 'UETRunner', 'WeightsOnlyCheckpointHook']
+__all__ = [
+    'DatasetCheckHook', 'UETHook', 'UETRunner', 'WeightsOnlyCheckpointHook'
+]

@@ -2,6 +2,8 @@
 from .cli import (add_config_and_launcher_args, build_runner,
                   close_distributed, exit_with_error, load_tool_config)
 from .config_checks import ConfigCheckError, check_config
+from .data_check import (DataCheck, check_config_data, check_training_data,
+                         drop_bad_samples)
 from .dry_run import (build_model_without_weights, dry_run,
                       random_detection_batch)
 from .setup_env import register_all_modules
@@ -10,7 +12,8 @@ __all__ = [
     'add_config_and_launcher_args', 'build_model_without_weights',
     'build_runner', 'close_distributed',
     'ConfigCheckError',
-    'check_config',
+    'check_config', 'check_config_data', 'check_training_data', 'DataCheck',
+    'drop_bad_samples',
     'dry_run', 'exit_with_error', 'load_tool_config', 'random_detection_batch',
     'register_all_modules'
 ]

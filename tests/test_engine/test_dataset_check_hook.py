@@ -1,0 +1,160 @@
+# Copyright (c) uet_mmdet authors. All rights reserved.
+"""DatasetCheckHook refuses a run on bad data and says what is wrong."""
+from types import SimpleNamespace
+
+import pytest
+from mmengine.dataset import RepeatDataset
+from mmengine.registry import HOOKS
+from mmengine.runner import BaseLoop
+from torch import nn
+
+from uet_mmdet.datasets import DEMO_CLASSES, DatasetCheckError
+from uet_mmdet.engine import DatasetCheckHook
+from ..helpers import PLANTED_PROBLEMS, write_planted_coco_dataset
+
+
+@pytest.fixture(scope='module')
+def planted(tmp_path_factory):
+    return write_planted_coco_dataset(str(tmp_path_factory.mktemp('coco')))
+
+
+class _Loop(BaseLoop):
+
+    def run(self) -> None:
+        pass
+
+
+class _Head(nn.Module):
+
+    def __init__(self, num_classes: int) -> None:
+        super().__init__()
+        self.num_classes = num_classes
+
+
+class _Detector(nn.Module):
+
+    def __init__(self, num_classes: int = 8) -> None:
+        super().__init__()
+        self.bbox_head = _Head(num_classes)
+
+
+class _TwoStage(nn.Module):
+
+    def __init__(self, *num_classes: int) -> None:
+        super().__init__()
+        self.roi_head = nn.Module()
+        self.roi_head.bbox_head = nn.ModuleList(map(_Head, num_classes))
+
+
+class _Distill(nn.Module):
+
+    def __init__(self, student: int, teacher: int) -> None:
+        super().__init__()
+        self.architecture = _Detector(student)
+        self.teacher = _Detector(teacher)
+
+
+class _Logger:
+
+    def __init__(self) -> None:
+        self.lines = []
+
+    def info(self, message: str) -> None:
+        self.lines.append(('info', message))
+
+    def warning(self, message: str) -> None:
+        self.lines.append(('warning', message))
+
+
+def _coco(root: str, split: str):
+    from mmdet.datasets import CocoDataset
+    return CocoDataset(
+        data_root=root,
+        ann_file=f'annotations/instances_{split}.json',
+        data_prefix=dict(img=f'{split}/'),
+        metainfo=dict(classes=DEMO_CLASSES),
+        pipeline=[],
+        lazy_init=True)
+
+
+def _runner(train=None, val=None, model=None):
+    runner = SimpleNamespace(model=model or _Detector(), logger=_Logger(),
+                             _train_loop=None, _val_loop=None,
+                             _test_loop=None)
+    for name, dataset in (('_train_loop', train), ('_val_loop', val)):
+        if dataset is not None:
+            setattr(runner, name,
+                    _Loop(runner, SimpleNamespace(dataset=dataset)))
+    return runner
+
+
+def test_clean_data_passes_and_is_summarised(planted):
+    runner = _runner(val=_coco(planted, 'val'), model=_Distill(8, 8))
+    DatasetCheckHook().before_run(runner)
+    assert runner.logger.lines == [(
+        'info', 'dataset check: val_dataloader.dataset '
+        f'({planted}/annotations/instances_val.json): 2 images, 5 '
+        'annotations, 0 empty images, 1 annotations ignored (category not '
+        'in classes), 0 problems')]
+
+
+def test_planted_problems_refuse_the_run(planted):
+    dataset = RepeatDataset(_coco(planted, 'train'), times=2, lazy_init=True)
+    runner = _runner(train=dataset, val=_coco(planted, 'val'))
+    with pytest.raises(DatasetCheckError) as error:
+        DatasetCheckHook(max_listed=10).before_run(runner)
+    lines = str(error.value).splitlines()
+    assert lines[:2] == ['the dataset check found 7 problems; run refused:',
+                         'train_dataloader.dataset.dataset:']
+    listed = {(line.split()[0], line.split()[1], line.split()[2])
+              for line in lines[2:]}
+    assert listed == {(kind, f'image={image}',
+                       f'ann={"-" if ann is None else ann}')
+                      for kind, image, ann in PLANTED_PROBLEMS}
+    assert ('info', 'dataset check: train_dataloader.dataset.dataset '
+            f'({planted}/annotations/instances_train.json): 9 images, 13 '
+            'annotations, 1 empty images, 1 annotations ignored (category '
+            'not in classes), 7 problems (missing_file 1, unreadable_image '
+            '1, size_mismatch 1, box_outside 1, box_too_small 1, '
+            'unknown_category 1, unknown_image 1)') in runner.logger.lines
+
+
+def test_first_problems_listed_then_counted(planted):
+    runner = _runner(train=_coco(planted, 'train'))
+    with pytest.raises(DatasetCheckError) as error:
+        DatasetCheckHook(max_listed=3).before_run(runner)
+    lines = str(error.value).splitlines()
+    assert len(lines) == 2 + 3 + 1 and lines[-1] == '  ... and 4 more'
+
+
+def test_teacher_and_roi_head_classes(planted):
+    runner = _runner(val=_coco(planted, 'val'), model=_Distill(8, 80))
+    with pytest.raises(DatasetCheckError) as error:
+        DatasetCheckHook().before_run(runner)
+    assert str(error.value).splitlines()[1:] == [
+        'model:', '  num_classes image=- ann=- file=-: model.teacher.'
+        'bbox_head.num_classes = 80 but the dataset has 8 classes'
+    ]
+    runner = _runner(val=_coco(planted, 'val'), model=_TwoStage(8, 7))
+    with pytest.raises(DatasetCheckError,
+                       match=r'model.roi_head.bbox_head\[1\].num_classes = '
+                       '7 but'):
+        DatasetCheckHook().before_run(runner)
+
+
+def test_unchecked_datasets_are_named_and_splits_chosen(planted):
+    other = SimpleNamespace(metainfo={})  # no COCO json
+    runner = _runner(train=_coco(planted, 'train'), val=other)
+    DatasetCheckHook(splits=('val', )).before_run(runner)  # train not asked
+    assert runner.logger.lines == [(
+        'warning', 'dataset check: val_dataloader.dataset not checked: not '
+        'a local COCO json dataset with a local data_prefix.img')]
+
+
+def test_registered_and_arguments_checked():
+    assert isinstance(HOOKS.build(dict(type='DatasetCheckHook')),
+                      DatasetCheckHook)
+    with pytest.raises(ValueError, match="got \\['dev'\\]"):
+        DatasetCheckHook(splits=('train', 'dev'))
+    with pytest.raises(ValueError, match='num_workers >= 1'):
+        DatasetCheckHook(num_workers=0)
