@@ -4,7 +4,8 @@
 Dropout on the input ``z`` of a convolution ``y = W * z + b`` (independent
 element-wise masks, inverted scaling) gives outputs whose variance is exactly
 ``(W**2) * (z**2) * p / (1 - p)``: a second convolution instead of K passes.
-This module turns that into what a K-sample MC estimate would give.
+This module turns that into what a K-sample MC estimate would give, in
+float32 at least and with autocast off (float16 cannot hold the squares).
 """
 from typing import Optional, Tuple
 
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .mc_dropout import Rates, check_rates
+from .precision import at_least_float32, autocast_off
 
 
 def mc_variance_factors(rates: Rates) -> Tuple[float, float]:
@@ -26,17 +28,20 @@ def mc_variance_factors(rates: Rates) -> Tuple[float, float]:
 
 
 def conv_of_squares(conv: nn.Conv2d, inputs: Tensor) -> Tensor:
-    """``(W**2) * (inputs**2)`` with the convolution's geometry."""
+    """``(W**2) * (inputs**2)`` with the convolution's geometry, in the
+    inputs' dtype promoted to float32 at least, autocast off."""
     if conv.padding_mode != 'zeros':
         raise ValueError('conv_of_squares supports zero padding only, got '
                          f'{conv.padding_mode!r}')
-    return F.conv2d(
-        inputs.pow(2),
-        conv.weight.pow(2),
-        stride=conv.stride,
-        padding=conv.padding,
-        dilation=conv.dilation,
-        groups=conv.groups)
+    inputs = inputs.to(at_least_float32(inputs.dtype))
+    with autocast_off(inputs):
+        return F.conv2d(
+            inputs.pow(2),
+            conv.weight.to(inputs.dtype).pow(2),
+            stride=conv.stride,
+            padding=conv.padding,
+            dilation=conv.dilation,
+            groups=conv.groups)
 
 
 @torch.no_grad()
@@ -63,16 +68,18 @@ def conv_mc_moments(conv: nn.Conv2d,
 
     Returns:
         tuple[Tensor, Tensor]: MC mean and variance, both shaped as
-        ``output``.
+        ``output``, in the wider of the dtypes of ``inputs``, ``output``
+        and float32 (the normal draws are float32 whatever the dtype).
     """
     variance_factor, mean_factor = mc_variance_factors(rates)
-    squares = conv_of_squares(conv, inputs.to(conv.weight.dtype))
+    dtype = torch.promote_types(at_least_float32(inputs.dtype), output.dtype)
+    squares = conv_of_squares(conv, inputs.to(dtype))
     noise = torch.randn(
         output.shape,
         generator=generator,
         device=output.device,
-        dtype=output.dtype)
-    mean = output + (squares * mean_factor).sqrt() * noise
+        dtype=torch.float32).to(dtype)
+    mean = output.to(dtype) + (squares * mean_factor).sqrt() * noise
     return mean, squares * variance_factor
 
 

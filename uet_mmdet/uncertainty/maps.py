@@ -2,16 +2,32 @@
 """Uncertainty maps from MC samples: confidence, entropy, mutual info.
 
 Every function computes in float32 whatever the input dtype (half and
-bfloat16 inputs are upcast), so results are the same under autocast.
+bfloat16 inputs are upcast), so results are the same under autocast. The
+per-image maps (confidence, weights) are scale-free per image: a float64 map
+beyond float32's range is rescaled per image by a power of two first.
 """
 import torch
 from torch import Tensor
+
+from .precision import power_of_two_scale
 
 _TINY = torch.finfo(torch.float32).tiny
 
 
 def _float32(tensor: Tensor) -> Tensor:
     return tensor.to(torch.float32)
+
+
+def _per_image_float32(values: Tensor) -> Tensor:
+    """(N, ...) values as float32; a float64 map is first divided, image by
+    image, by a power of two near its largest magnitude (exact), so that
+    values beyond float32's range, e.g. the variance of features of 1e30,
+    keep their ratios."""
+    if values.dtype != torch.float64 or values.numel() == 0:
+        return _float32(values)
+    peak = values.flatten(1).abs().amax(dim=1)
+    scale = power_of_two_scale(peak).view((-1, ) + (1, ) * (values.dim() - 1))
+    return _float32(values / scale)
 
 
 def _binary_entropy(prob: Tensor, complement: Tensor) -> Tensor:
@@ -55,7 +71,7 @@ def _over_image_mean(values: Tensor, if_all_zero: float) -> Tensor:
     """``values / mean(values)`` per image of (N, H, W) non-negative values,
     dividing by the image's maximum first so that no sum overflows;
     ``if_all_zero`` in images that are zero everywhere."""
-    flat = _float32(values).flatten(1)
+    flat = _per_image_float32(values).flatten(1)
     peak = flat.amax(dim=1, keepdim=True)
     scaled = flat / peak.clamp(min=_TINY)
     mean = scaled.mean(dim=1, keepdim=True)
@@ -96,7 +112,7 @@ def rank_confidence(uncertainty: Tensor) -> Tensor:
     Returns:
         Tensor: (N, H, W) float32 confidence in [0, 1].
     """
-    flat = _float32(uncertainty).flatten(1)
+    flat = _per_image_float32(uncertainty).flatten(1)
     if flat.shape[1] == 1:
         return torch.ones_like(flat).view(uncertainty.shape)
     ordered = flat.sort(dim=1).values

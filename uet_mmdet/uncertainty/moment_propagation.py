@@ -9,7 +9,6 @@ moment-propagation approximation) and, after a ReLU, as Gaussian.
 Moments are computed in float32 (float64 stays float64), with autocast off:
 half precision inputs and parameters are upcast.
 """
-import contextlib
 import functools
 import math
 from typing import Iterable, Tuple, Union
@@ -20,6 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .mc_dropout import Rates, check_rates
+from .precision import at_least_float32, autocast_off
 
 Moments = Tuple[Tensor, Tensor]
 SUPPORTED_MODULES = ('Conv2d, GroupNorm, BatchNorm (running stats), ReLU, '
@@ -29,18 +29,8 @@ GAUSS_HERMITE_NODES = 20
 _MAX_RATIO = 40.0
 
 
-def _dtype(tensor: Tensor) -> torch.dtype:
-    return torch.promote_types(tensor.dtype, torch.float32)
-
-
-def _autocast_off(tensor: Tensor):
-    if tensor.device.type in ('cpu', 'cuda'):
-        return torch.autocast(tensor.device.type, enabled=False)
-    return contextlib.nullcontext()
-
-
 def _upcast(mean: Tensor, var: Tensor) -> Moments:
-    dtype = _dtype(mean)
+    dtype = at_least_float32(mean.dtype)
     return mean.to(dtype), var.to(dtype).clamp(min=0)
 
 
@@ -62,7 +52,7 @@ def dropout_input_moments(inputs: Tensor, rates: Rates) -> Moments:
     """
     rates = check_rates(rates)
     odds = float((rates / (1 - rates)).mean())
-    mean = inputs.to(_dtype(inputs))
+    mean = inputs.to(at_least_float32(inputs.dtype))
     return mean, mean.pow(2) * odds
 
 
@@ -89,7 +79,7 @@ def conv2d_moments(conv: nn.Conv2d, mean: Tensor, var: Tensor) -> Moments:
         padding=conv.padding,
         dilation=conv.dilation,
         groups=conv.groups)
-    with _autocast_off(mean):
+    with autocast_off(mean):
         return (F.conv2d(mean, weight, bias, **geometry),
                 F.conv2d(var, weight.pow(2), None, **geometry))
 

@@ -29,7 +29,9 @@ class UETDistiller(ConfigurableDistiller):
     estimator ``uet.level`` names in :data:`uet_mmdet.registry.ESTIMATORS`;
     the teacher recorders that estimator needs are added to the config's.
     :class:`~uet_mmdet.engine.UETHook` switches the estimate on and off,
-    anneals the rates and logs :attr:`uet_stats`.
+    anneals the rates and logs :attr:`uet_stats`. A teacher tensor UET
+    reads that holds NaN or inf stops training with one
+    :class:`FloatingPointError` line naming the loss and the record.
 
     Args:
         uet (dict, optional): The UET settings.
@@ -115,8 +117,11 @@ class UETDistiller(ConfigurableDistiller):
             estimate = None
             if isinstance(loss_module, UETLoss) and self.uet_on:
                 record = mappings[loss_module.teacher_arg]
-                estimate = self.estimator.estimate(
-                    record['recorder'], record.get('record_idx', 0))
+                try:
+                    estimate = self.estimator.estimate(
+                        record['recorder'], record.get('record_idx', 0))
+                except FloatingPointError as error:  # name the loss too
+                    raise FloatingPointError(f'{name}: {error}') from None
                 kwargs['uncertainty'] = estimate
             loss = loss_module(**kwargs)
             if estimate is not None:

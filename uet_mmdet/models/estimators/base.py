@@ -1,13 +1,15 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """The interface every teacher-uncertainty estimator implements."""
+import math
 from contextlib import contextmanager
 from typing import Callable, Dict, Iterator, List, Tuple
 
 import torch
 from torch import Tensor, nn
 
-from uet_mmdet.uncertainty import (UncertaintyEstimate, floored,
-                                   rank_confidence, relative_confidence)
+from uet_mmdet.uncertainty import (UncertaintyEstimate, at_least_float32,
+                                   compute_dtype, floored, rank_confidence,
+                                   relative_confidence)
 from ..uet import UETConfigError, UETSettings
 
 RecordKey = Tuple[str, int]
@@ -27,6 +29,14 @@ class TeacherEstimator:
     record (:meth:`compute`). The base turns the uncertainty into the
     confidence the settings ask for, caches estimates for the iteration and
     owns the random generator of the dropout masks.
+
+    Mixed precision: :meth:`compute` reads teacher tensors through
+    :meth:`record` (or :meth:`checked`), which stops with one clear
+    :class:`FloatingPointError` on NaN or inf and hands them over in the
+    dtype to compute in (float32; float64 for float64 teachers and for
+    magnitudes whose squares leave float32's range). The estimate holds U_K
+    in the record's dtype promoted to float32, the uncertainty in the dtype
+    it was computed in and a float32 confidence, all checked to be finite.
 
     Args:
         settings (UETSettings): The validated ``uet`` block.
@@ -88,6 +98,15 @@ class TeacherEstimator:
         key = (recorder, record_idx)
         if key not in self._estimates:
             mean, uncertainty = self.compute(recorder, record_idx)
+            record_dtype = self.read(recorder, record_idx).dtype
+            mean = mean.to(at_least_float32(record_dtype))
+            if not bool(torch.isfinite(mean).all()
+                        & torch.isfinite(uncertainty).all()):
+                raise FloatingPointError(
+                    f'the estimate of level={self.settings.level!r} for '
+                    f'teacher record {recorder}[{record_idx}] is not finite '
+                    'although the tensors it read are (U_K beyond the '
+                    "record's dtype?); please report it with the config")
             self._estimates[key] = UncertaintyEstimate(
                 mean, uncertainty, self.confidence(uncertainty))
         return self._estimates[key]
@@ -135,13 +154,46 @@ class TeacherEstimator:
         return self._generators[device]
 
     def record(self, recorder: str, record_idx: int = 0) -> Tensor:
-        """A distilled teacher tensor, checked to be finite."""
-        tensor = self.read(recorder, record_idx)
-        if not torch.isfinite(tensor).all():
-            raise FloatingPointError(
-                f'teacher record {recorder}[{record_idx}] holds NaN or inf; '
-                'UET cannot estimate its uncertainty')
-        return tensor
+        """A teacher tensor, checked to be finite, in the dtype to compute
+        with (see :meth:`checked`)."""
+        return self.checked(
+            self.read(recorder, record_idx),
+            f'teacher record {recorder}[{record_idx}]')
+
+    @staticmethod
+    def checked(tensor: Tensor, what: str, hint: str = '') -> Tensor:
+        """``tensor`` in the dtype UET computes with
+        (:func:`~uet_mmdet.uncertainty.compute_dtype`): float32 for half
+        precision and float32, float64 for float64 and for magnitudes whose
+        squares would leave float32's range.
+
+        Raises:
+            FloatingPointError: One line naming ``what`` if ``tensor`` holds
+                NaN or inf, ending with ``hint`` (by default: the teacher
+                diverged, or its checkpoint or inputs are broken).
+        """
+        peak = check_finite(tensor, what, hint)
+        return tensor.to(compute_dtype(tensor.dtype, peak))
+
+
+def check_finite(tensor: Tensor, what: str, hint: str = '') -> float:
+    """The largest magnitude in ``tensor`` (one device sync).
+
+    Raises:
+        FloatingPointError: One line naming ``what`` and counting NaN and
+            inf if ``tensor`` holds any; ``hint`` says what to look at.
+    """
+    if tensor.numel() == 0:
+        return 0.0
+    peak = float(tensor.detach().abs().amax())
+    if math.isfinite(peak):
+        return peak
+    nan, inf = int(tensor.isnan().sum()), int(tensor.isinf().sum())
+    hint = hint or ('has the teacher diverged, or are its checkpoint or '
+                    'inputs broken?')
+    raise FloatingPointError(
+        f'{what} holds {nan} NaN and {inf} inf of {tensor.numel()} values; '
+        f'UET cannot estimate its uncertainty ({hint})')
 
 
 @contextmanager
@@ -168,4 +220,6 @@ def find_submodule(teacher: nn.Module, name: str, key: str) -> nn.Module:
             f'{type(teacher).__name__} (its modules: {children})') from None
 
 
-__all__ = ['TeacherEstimator', 'deterministic', 'find_submodule']
+__all__ = [
+    'TeacherEstimator', 'check_finite', 'deterministic', 'find_submodule'
+]

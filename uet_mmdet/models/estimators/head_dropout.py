@@ -75,13 +75,22 @@ class HeadDropout(TeacherEstimator):
         feature = self.record(recorder, record_idx)
         rates = self.rates()
         generator = self.generator(feature.device)
+        # the head runs on copies in the teacher's dtype, as in its forward
+        teacher_dtype = self.read(recorder, record_idx).dtype
         copies = dropout_samples(feature, rates, self.settings.channel_wise,
-                                 generator)
+                                 generator).to(teacher_dtype)
         branch = self.branch()
         with deterministic(branch):
             outputs = branch(copies.flatten(0, 1))
-        _, uncertainty = sample_uncertainty(
-            outputs.unflatten(0, copies.shape[:2]), self.settings.measure)
+        name = BRANCH_OF_MEASURE[self.settings.measure]
+        samples = self.checked(
+            outputs.unflatten(0, copies.shape[:2]),
+            f'the MC samples for teacher record {recorder}[{record_idx}] '
+            f'(the {name} branch of uet.head={self.settings.head!r} re-run '
+            'on dropped-out copies)',
+            f'the teacher\'s head overflows on them in {outputs.dtype}; the '
+            'record itself is finite')
+        _, uncertainty = sample_uncertainty(samples, self.settings.measure)
         mean, _ = feature_mc_moments_exact(feature, rates,
                                            self.settings.channel_wise,
                                            generator)

@@ -54,7 +54,11 @@ class LayerMoments(TeacherEstimator):
 
     def compute(self, recorder: str,
                 record_idx: int) -> Tuple[Tensor, Tensor]:
-        inputs = self.read(LAYER_INPUTS_PREFIX + recorder, record_idx)[0]
+        name = LAYER_INPUTS_PREFIX + recorder
+        inputs = self.checked(
+            self.read(name, record_idx)[0],
+            f'teacher record {name}[{record_idx}] (the input of '
+            f"{self.teacher_recorders[name]['source']!r})")
         output = self.record(recorder, record_idx)
         mean, variance = conv_mc_moments(self.layers[recorder], inputs,
                                          output, self.rates(),

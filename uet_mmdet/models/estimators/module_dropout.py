@@ -6,7 +6,8 @@ from torch import Tensor, nn
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import module_mc_samples, sample_uncertainty
 from ..uet import UETConfigError, UETSettings
-from .base import TeacherEstimator, deterministic, find_submodule
+from .base import (TeacherEstimator, check_finite, deterministic,
+                   find_submodule)
 
 MODULE_INPUTS_RECORDER = 'uet_module_inputs'
 
@@ -71,17 +72,31 @@ class ModuleDropout(TeacherEstimator):
 
     def compute(self, recorder: str,
                 record_idx: int) -> Tuple[Tensor, Tensor]:
+        check_finite(
+            self.read(recorder, record_idx),
+            f'teacher record {recorder}[{record_idx}]')
+        module = self.settings.module
         if self._samples is None:
             inputs = self.read(MODULE_INPUTS_RECORDER, 0)[0]
-            first = inputs if isinstance(inputs, Tensor) else inputs[0]
+            tensors = [inputs] if isinstance(inputs, Tensor) else inputs
+            for i, tensor in enumerate(tensors):
+                check_finite(
+                    tensor, f'teacher record {MODULE_INPUTS_RECORDER}[0] '
+                    f'(input {i} of uet.module={module!r})')
             with deterministic(self.module):
                 self._samples = module_mc_samples(
                     self.module, inputs, self.rates(),
                     self.settings.channel_wise,
-                    self.generator(first.device))
+                    self.generator(tensors[0].device))
         samples = select_output(self._samples,
                                 self.settings.outputs[recorder], record_idx,
                                 f'uet.outputs[{recorder!r}]')
+        samples = self.checked(
+            samples, f'the MC samples for teacher record {recorder}'
+            f'[{record_idx}] (uet.module={module!r} re-run on dropped-out '
+            'copies of its inputs)',
+            f'the teacher\'s {module!r} overflows on them in {samples.dtype}'
+            '; its inputs are finite')
         return sample_uncertainty(samples, self.settings.measure)
 
 

@@ -5,6 +5,8 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from uet_mmdet.uncertainty import at_least_float32
+
 
 @MODELS.register_module()
 class DenseKDLoss(nn.Module):
@@ -35,8 +37,10 @@ class DenseKDLoss(nn.Module):
             preds_T (Tensor): (N, C, H, W) teacher logits.
             location_weight (Tensor, optional): (N, H, W) weight per location.
         """
-        logit_s = preds_S / self.tau
-        logit_t = preds_T.detach() / self.tau
+        # float32 at least: the KL cancels terms of half precision logits
+        preds_T = preds_T.detach()
+        logit_s = preds_S.to(at_least_float32(preds_S.dtype)) / self.tau
+        logit_t = preds_T.to(at_least_float32(preds_T.dtype)) / self.tau
         prob_t = logit_t.sigmoid()
         kl = (prob_t * (F.logsigmoid(logit_t) - F.logsigmoid(logit_s)) +
               (1 - prob_t) *

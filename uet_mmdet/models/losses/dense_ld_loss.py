@@ -5,6 +5,8 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from uet_mmdet.uncertainty import at_least_float32
+
 
 @MODELS.register_module()
 class DenseLDLoss(nn.Module):
@@ -46,8 +48,11 @@ class DenseLDLoss(nn.Module):
                 f'DenseLDLoss(reg_max={self.reg_max}) expects '
                 f'{4 * (self.reg_max + 1)} channels, got {channels}')
         bins = (n, 4, self.reg_max + 1, h, w)
+        # float32 at least: the KL cancels terms of half precision logits
+        preds_S = preds_S.to(at_least_float32(preds_S.dtype))
+        preds_T = preds_T.detach().to(at_least_float32(preds_T.dtype))
         log_s = F.log_softmax(preds_S.view(bins) / self.tau, dim=2)
-        log_t = F.log_softmax(preds_T.detach().view(bins) / self.tau, dim=2)
+        log_t = F.log_softmax(preds_T.view(bins) / self.tau, dim=2)
         kl = (log_t.exp() * (log_t - log_s)).sum(dim=(1, 2))
         per_location = kl * self.tau**2
         if location_weight is not None:

@@ -7,6 +7,7 @@ from mmengine.model import constant_init, kaiming_init
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from uet_mmdet.uncertainty import at_least_float32
 from .fgd_masks import fgd_masks
 
 BOX_GEOMETRIES = ('batch_input', 'img_shape')
@@ -152,10 +153,14 @@ class FGDLoss(nn.Module):
         keeps FGD's foreground:background balance, so a weight that is
         constant within each region gives the unweighted terms. Attention
         and global terms compare whole maps and stay as they are.
+
+        Computed in float32 at least (under autocast the features are half
+        precision, whose squares overflow above 256).
         """
         if self.align is not None:
             preds_S = self.align(preds_S)
-        preds_T = preds_T.detach()
+        preds_S = preds_S.to(at_least_float32(preds_S.dtype))
+        preds_T = preds_T.detach().to(at_least_float32(preds_T.dtype))
         n, _, h, w = preds_T.shape
         boxes, extents = self._boxes_and_extents(data_samples)
         fg_mask, bg_mask = fgd_masks(boxes, extents, (h, w))
@@ -175,8 +180,10 @@ class FGDLoss(nn.Module):
         bg = (squared * bg_mask.unsqueeze(1)).sum() / n
         at = ((c_att_s - c_att_t).abs().sum() / n +
               (s_att_s - s_att_t).abs().sum() / n)
-        global_ = (self.gc_student(preds_S) -
-                   self.gc_teacher(preds_T)).pow(2).sum() / n
+        global_s, global_t = self.gc_student(preds_S), self.gc_teacher(preds_T)
+        global_ = (global_s.to(at_least_float32(global_s.dtype)) -
+                   global_t.to(at_least_float32(global_t.dtype))
+                   ).pow(2).sum() / n
         return {'fg': fg, 'bg': bg, 'at': at, 'global': global_}
 
     def forward(self,

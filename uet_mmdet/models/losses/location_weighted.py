@@ -4,13 +4,21 @@
 This project's losses take ``location_weight`` themselves. For MMRazor's
 losses the functions below redo the loss with each location's contribution
 scaled; with a weight of one everywhere they give the host's value (tested
-for every host).
+for every host). They compute in float32 at least: under autocast the hosts'
+own ``mse_loss`` runs in float32, and squares of float16 features overflow.
 """
-from typing import Callable, Dict, NamedTuple
+from typing import Callable, Dict, NamedTuple, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from uet_mmdet.uncertainty import at_least_float32, power_of_two_scale
+
+
+def _wide(*tensors: Tensor) -> Tuple[Tensor, ...]:
+    """The tensors in float32 at least (float64 stays)."""
+    return tuple(t.to(at_least_float32(t.dtype)) for t in tensors)
 
 
 class HostSpec(NamedTuple):
@@ -29,6 +37,7 @@ def _pkd(host: nn.Module, weight: Tensor, preds_S: Tensor,
     if not isinstance(preds_S, Tensor):
         raise TypeError('UET wraps PKDLoss on one feature map per loss; '
                         'give each level its own loss')
+    preds_S, preds_T = _wide(preds_S, preds_T)
     if preds_S.shape[2:] != preds_T.shape[2:]:
         if host.resize_stu:
             preds_S = F.interpolate(preds_S, preds_T.shape[2:],
@@ -45,6 +54,7 @@ def _pkd(host: nn.Module, weight: Tensor, preds_S: Tensor,
 def _cwd(host: nn.Module, weight: Tensor, preds_S: Tensor,
          preds_T: Tensor) -> Tensor:
     """Weighted generalised KL: ``sum w (p log(p/q) - p + q)``, min at q=p."""
+    preds_S, preds_T = _wide(preds_S, preds_T)
     n, c, h, w = preds_S.shape
     log_t = F.log_softmax(preds_T.view(n, c, h * w) / host.tau, dim=2)
     log_s = F.log_softmax(preds_S.view(n, c, h * w) / host.tau, dim=2)
@@ -56,23 +66,42 @@ def _cwd(host: nn.Module, weight: Tensor, preds_S: Tensor,
 
 def _mgd(host: nn.Module, weight: Tensor, preds_S: Tensor,
          preds_T: Tensor) -> Tensor:
+    preds_S, preds_T = _wide(preds_S, preds_T)
     squared = (preds_S - preds_T).pow(2) * weight.unsqueeze(1)
     return squared.sum() / preds_T.shape[0] * host.alpha_mgd
 
 
 def _l2(host: nn.Module, weight: Tensor, s_feature: Tensor,
         t_feature: Tensor) -> Tensor:
+    s_feature, t_feature = _wide(s_feature, t_feature)
     if host.normalize:
-        s_feature = host.normalize_feature(s_feature).view_as(t_feature)
-        t_feature = host.normalize_feature(t_feature).view_as(s_feature)
-    loss = ((s_feature - t_feature).pow(2) * weight.unsqueeze(1)).sum()
+        s_feature = _normalized(host, s_feature).view_as(t_feature)
+        t_feature = _normalized(host, t_feature).view_as(s_feature)
+    diff = s_feature - t_feature
     if host.dist:
-        loss = torch.sqrt(loss)
-    elif host.div_element:
-        loss = loss / s_feature.numel()
+        # the distance fits where its square may not: the root of the sum
+        # of squares of diff / 2**e, times 2**e (exact: the same in range)
+        scale = power_of_two_scale(diff.detach().abs().amax())
+        loss = ((diff / scale).pow(2) * weight.unsqueeze(1)).sum()
+        loss = torch.sqrt(loss) * scale
     else:
-        loss = loss / s_feature.size(0)
+        loss = (diff.pow(2) * weight.unsqueeze(1)).sum()
+        if host.div_element:
+            loss = loss / s_feature.numel()
+        else:
+            loss = loss / s_feature.size(0)
     return host.loss_weight * loss
+
+
+def _normalized(host: nn.Module, feature: Tensor) -> Tensor:
+    """``host.normalize_feature`` (each sample over its L2 norm, times
+    ``mult``) on the sample divided by a power of two near its largest
+    magnitude first: the same value, but the norm's squares of features of
+    any magnitude stay in range."""
+    flat = feature.view(feature.size(0), -1)
+    flat = flat / power_of_two_scale(
+        flat.detach().abs().amax(dim=1, keepdim=True))
+    return flat / flat.norm(2, dim=1, keepdim=True) * host.mult
 
 
 HOSTS: Dict[str, HostSpec] = {

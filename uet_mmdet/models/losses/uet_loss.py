@@ -5,15 +5,36 @@ import torch
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from uet_mmdet.uncertainty import UncertaintyEstimate, mean_one_weights
+from uet_mmdet.uncertainty import (UncertaintyEstimate, at_least_float32,
+                                   mean_one_weights, power_of_two_scale)
 from ..uet import MODES, RESIDUAL_SCALES, UETConfigError, check_choice
 from .location_weighted import HOSTS, host_spec
 
 
 def residual_target(teacher: Tensor, mc_mean: Tensor, scale: str) -> Tensor:
-    """The paper's residual integration: ``F_T + U_K`` or its half."""
-    target = teacher + mc_mean
-    return target / 2 if scale == 'mean' else target
+    """The paper's residual integration: ``F_T + U_K`` or its half, in
+    float32 at least (a half precision sum can overflow), the half taken
+    term by term (no overflow near the dtype's largest value)."""
+    dtype = torch.promote_types(
+        at_least_float32(teacher.dtype), mc_mean.dtype)
+    teacher, mc_mean = teacher.to(dtype), mc_mean.to(dtype)
+    if scale == 'mean':
+        return teacher / 2 + mc_mean / 2
+    return teacher + mc_mean
+
+
+@torch.no_grad()
+def norm_ratio(target: Tensor, teacher: Tensor) -> Tensor:
+    """``||target|| / ||teacher||`` in float32 at least, both divided first
+    by a power of two near the teacher's largest magnitude (exact), so that
+    no sum of squares over- or underflows; ``||teacher||`` is at least
+    1e-12."""
+    dtype = torch.promote_types(
+        at_least_float32(teacher.dtype), target.dtype)
+    teacher, target = teacher.to(dtype), target.to(dtype)
+    scale = power_of_two_scale(teacher.abs().amax())
+    return ((target / scale).norm() /
+            (teacher / scale).norm().clamp(min=1e-12))
 
 
 @MODELS.register_module()
@@ -28,6 +49,10 @@ class UETLoss(nn.Module):
       confidence, rescaled to average 1 per image, so the loss scale and the
       host's own weights are unchanged.
     - ``both``: the two together. ``off`` (or no estimate): the host alone.
+
+    Under mixed precision the residual target and the weights are float32
+    (at least); the per-location losses of the weighted hosts are computed
+    in float32 too (see :mod:`.location_weighted`).
 
     :class:`UETDistiller` wraps its losses in this class and passes the
     ``uncertainty`` of each loss's teacher tensor.
@@ -85,8 +110,7 @@ class UETLoss(nn.Module):
         if self.mode in ('residual', 'both'):
             target = residual_target(teacher, uncertainty.mc_mean,
                                      self.residual_scale)
-            self.stats['norm_ratio'] = (target.norm() /
-                                        teacher.norm().clamp(min=1e-12))
+            self.stats['norm_ratio'] = norm_ratio(target, teacher)
             host_kwargs[self.teacher_arg] = target
         if self.mode == 'residual':
             return self.host(**host_kwargs)
@@ -96,4 +120,4 @@ class UETLoss(nn.Module):
         return self.spec.weighted(self.host, weight, **host_kwargs)
 
 
-__all__ = ['UETLoss', 'residual_target']
+__all__ = ['UETLoss', 'norm_ratio', 'residual_target']
