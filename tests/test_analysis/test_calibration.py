@@ -182,6 +182,25 @@ def test_calibration_scores_ignores_nan_errors():
     assert listed == scores
 
 
+def test_class_separation_against_pair_count():
+    from uet_mmdet.analysis.uncertainty_calibration import (Collector,
+                                                            class_separation)
+    gen = torch.Generator().manual_seed(5)
+    collector = Collector()
+    labels = [torch.randint(-1, 3, (40, ), generator=gen) for _ in range(2)]
+    maps = [torch.randint(0, 6, (40, ), generator=gen).float()
+            for _ in range(2)]
+    # level 1 has no location of class 2
+    collector.labels = {0: labels[:1], 1: [labels[1].clamp(max=1)]}
+    collector.maps = {'map': {0: maps[:1], 1: maps[1:]}}
+    table = class_separation(collector, 2)
+    pos = maps[0][labels[0] == 2].tolist()
+    neg = maps[0][(labels[0] >= 0) & (labels[0] != 2)].tolist()
+    wins = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg)
+    assert table['map'][0] == pytest.approx(wins / (len(pos) * len(neg)))
+    assert math.isnan(table['map'][1])  # level 1 has no class-2 location
+
+
 # ------------------------------------------------------- anchor head errors
 
 NUM_CLASSES = 3
@@ -408,6 +427,19 @@ def test_cls_error_random_logits_every_location_against_loop(retina):
             assert value == pytest.approx(total / count, rel=1e-5)
         else:
             assert math.isnan(value)
+
+
+def test_location_label_against_the_reference_assignment(retina):
+    errors = _run(retina, *_features(retina, 3))
+    seen = set()
+    for level, n, h, w, anchors in _locations(retina):
+        ref = retina['assigned'][n][level]
+        gt_labels = retina['gts'][n].labels.tolist()
+        labels = [gt_labels[int(ref[i])] for _, i in anchors if ref[i] >= 0]
+        expected = max(labels) if labels else -1
+        assert int(errors[level]['label'][n, h, w]) == expected
+        seen.add(expected)
+    assert seen == {-1, 0, 1, 2}
 
 
 def test_box_error_zero_for_encoded_targets_nan_without_positives(retina):

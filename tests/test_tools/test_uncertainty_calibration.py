@@ -20,7 +20,7 @@ def test_scores_every_source_per_level(tmp_path, demo_data):
     result = run_tool([
         TOOL, config, '--teacher-ckpt', ckpt, '--ann-file', clean,
         '--num-images', '4', '--batch-size', '2', '--sources', *SOURCES,
-        '--out', str(out)
+        '--out', str(out), '--class-auroc', 'star'
     ], cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [line for line in result.stdout.splitlines()
@@ -29,6 +29,13 @@ def test_scores_every_source_per_level(tmp_path, demo_data):
     names = [row.split(' | ')[0][2:] for row in rows[1:]]
     assert names == ['head / mutual_information', 'head_moments / entropy',
                      'energy', 'random', 'output_entropy']
+    lines = result.stdout.splitlines()
+    start = lines.index('AUROC of star locations against the other objects, '
+                        'per level:')
+    assert [line.split(': ')[0] for line in lines[start + 1:]] == names
+    for line in lines[start + 1:]:
+        assert all(value == 'nan' or 0 <= float(value) <= 1
+                   for value in line.split(': ')[1].split())
     scores = json.loads(out.read_text())['scores']
     for source in scores.values():
         for per_level in source['cls'][:4]:

@@ -5,7 +5,7 @@
         --teacher-ckpt PATH [--split train] [--ann-file CLEAN_JSON]
         [--num-images 200] [--batch-size 8] [--top-fraction 0.1]
         [--sources LEVEL/MEASURE[@S]|BASELINE ...] [--agreement SOURCE]
-        [--seed 0] [--out scores.json]
+        [--class-auroc CLASS] [--seed 0] [--out scores.json]
         [--cfg-options key=value ...]
 
 CONFIG is a host+UET config whose wrapped losses distil the FPN levels. The
@@ -23,6 +23,9 @@ levels, Spearman correlation, and the same for the box error (1 - IoU) over
 locations with a positive anchor. ``--agreement SOURCE`` also prints, per
 level, the rank correlation of every map with that source's (e.g. the
 sampling-free head moments against head MC with many samples).
+``--class-auroc CLASS`` also prints, per level, the AUROC of every map
+ranking the object locations of CLASS above those of the other classes: for
+a teacher taught CLASS wrongly, whether the map marks that knowledge.
 """
 import argparse
 import json
@@ -32,8 +35,8 @@ from mmengine.config import DictAction
 
 import uet_mmdet  # noqa: F401  (registers modules, patches mmrazor first)
 from uet_mmdet.analysis.uncertainty_calibration import (
-    MapSource, agreement, build_dataset, collect, default_sources,
-    format_table, summary_rows)
+    MapSource, agreement, build_dataset, class_separation, collect,
+    default_sources, format_table, summary_rows)
 from uet_mmdet.models.uet import UETConfigError, UETSettings
 from uet_mmdet.utils import exit_with_error, load_tool_config
 
@@ -55,6 +58,10 @@ def parse_args() -> argparse.Namespace:
         '--agreement', metavar='SOURCE',
         help='also print the rank correlation of every map with this one '
         '(e.g. head/mutual_information@20, an MC reference)')
+    parser.add_argument(
+        '--class-auroc', metavar='CLASS',
+        help='also print how well every map ranks the object locations of '
+        'this class above those of the other classes')
     parser.add_argument('--seed', type=int, default=0, help='dropout seed')
     parser.add_argument('--out', help='write the scores to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -79,6 +86,10 @@ def main() -> None:
         sources = ([MapSource.parse(text) for text in args.sources]
                    if args.sources else default_sources(settings))
         dataset = build_dataset(cfg, args.split, args.ann_file)
+        classes = list(dataset.metainfo['classes'])
+        if args.class_auroc is not None and args.class_auroc not in classes:
+            exit_with_error(f'--class-auroc {args.class_auroc} is not a class '
+                            f'of the dataset ({classes})')
         collector = collect(cfg, args.teacher_ckpt, sources, dataset,
                             args.num_images, args.batch_size, args.seed)
     except (UETConfigError, ValueError, TypeError) as error:
@@ -96,6 +107,14 @@ def main() -> None:
                             'sources')
         print(f'\nSpearman with {reference}, per level:')
         for name, values in agreement(collector, reference).items():
+            cells = ' '.join(f'{value:.3f}' for value in values)
+            print(f'{name}: {cells}')
+    if args.class_auroc:
+        print(f'\nAUROC of {args.class_auroc} locations against the other '
+              'objects, per level:')
+        separation = class_separation(collector,
+                                      classes.index(args.class_auroc))
+        for name, values in separation.items():
             cells = ' '.join(f'{value:.3f}' for value in values)
             print(f'{name}: {cells}')
     if args.out:

@@ -5,7 +5,7 @@
         --from-class star --to-class cross
 
 A teacher trained on the result makes a mistake known by construction
-(``configs/benchmarks/demo_fgd_uet_known_mistake.py``). Prints one line.
+(``configs/benchmarks/demo_gap_fgd_uet_known_mistake.py``). Prints one line.
 """
 import argparse
 import json

@@ -72,6 +72,10 @@ def anchor_head_errors(
       image) and the ground-truth box the assigner matched to the anchor.
       The location's error is the mean over its positive anchors, NaN where
       it has none. It lies in [0, 1].
+    - ``label``: the class the assigner gives the location's positive
+      anchors (the largest when they differ), -1 where it has none; it
+      selects the locations of one class, e.g. the class a teacher was
+      taught wrongly.
 
     Runs under ``torch.no_grad()``; computations are in float32 on the
     device of ``cls_scores``.
@@ -91,7 +95,7 @@ def anchor_head_errors(
 
     Returns:
         list[dict]: Per level, ``cls`` and ``box``, each an (N, H, W) float
-        tensor.
+        tensor, and ``label``, an (N, H, W) long tensor.
     """
     _check_head(head)
     num_levels = head.prior_generator.num_levels
@@ -200,5 +204,10 @@ def _errors(head, cls_scores, bbox_preds, batch_gt_instances,
         box_sum = torch.where(is_pos, level_box,
                               torch.zeros_like(level_box)).sum(dim=-1)
         box_mean = box_sum / is_pos.sum(dim=-1)  # 0 / 0 -> NaN
-        errors.append(dict(cls=cls_error, box=box_mean))
+        positive_labels = torch.where(
+            (labels >= 0) & (labels < num_classes), labels,
+            torch.full_like(labels, -1))
+        errors.append(
+            dict(cls=cls_error, box=box_mean,
+                 label=positive_labels.amax(dim=-1)))
     return errors

@@ -24,7 +24,7 @@ from uet_mmdet.models.losses import UETLoss
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import sigmoid_predictive_entropy
 from uet_mmdet.utils import build_model_without_weights
-from .calibration_metrics import calibration_scores, spearman
+from .calibration_metrics import auroc, calibration_scores, spearman
 from .teacher_error import anchor_head_errors
 
 LOGIT_MEASURES = ('mutual_information', 'entropy')
@@ -136,6 +136,7 @@ class Collector:
     def __init__(self) -> None:
         self.maps: Dict[str, Dict[int, List[Tensor]]] = {}
         self.errors: Dict[str, Dict[int, List[Tensor]]] = {}
+        self.labels: Dict[int, List[Tensor]] = {}
 
     def add(self, store: dict, key: str, level: int, value: Tensor) -> None:
         store.setdefault(key, {}).setdefault(level, []).append(
@@ -209,6 +210,8 @@ def collect(cfg: Config, checkpoint: str, sources: Sequence[MapSource],
         for level, error in enumerate(errors):
             for kind in ERRORS:
                 collector.add(collector.errors, kind, level, error[kind])
+            collector.labels.setdefault(level, []).append(
+                error['label'].flatten().cpu())
             baselines = dict(
                 energy=features[level].float().pow(2).mean(dim=1),
                 random=torch.rand(error['cls'].shape, generator=generator),
@@ -234,6 +237,28 @@ def collect(cfg: Config, checkpoint: str, sources: Sequence[MapSource],
                                   estimator.estimate(record).uncertainty)
             estimator.settings = base
     return collector
+
+
+def class_separation(collector: Collector,
+                     class_index: int) -> Dict[str, list]:
+    """Per source and level, the AUROC of the map ranking the locations
+    assigned to class ``class_index`` above those of the other classes
+    (background left out); NaN where a level lacks either.
+
+    With a teacher taught that class wrongly, this asks whether the map
+    marks exactly the knowledge that should not be copied.
+    """
+    table = {}
+    for name, by_level in collector.maps.items():
+        table[name] = []
+        for level in sorted(by_level):
+            labels = torch.cat(collector.labels[level])
+            scores = torch.cat(by_level[level])[labels >= 0]
+            chosen = labels[labels >= 0] == class_index
+            table[name].append(
+                auroc(scores, chosen) if 0 < int(chosen.sum()) < len(chosen)
+                else float('nan'))
+    return table
 
 
 def agreement(collector: Collector, reference: str) -> Dict[str, list]:
@@ -287,6 +312,7 @@ def format_table(rows: List[dict], level_names: Sequence[str]) -> str:
 
 __all__ = [
     'BASELINES', 'Collector', 'MapSource', 'agreement', 'boxes_follow_image',
+    'class_separation',
     'build_dataset', 'collect', 'default_sources', 'format_table',
     'summary_rows'
 ]
