@@ -11,6 +11,7 @@ unless ``--skip-bad-samples`` drops the images they belong to (copies of the
 annotation files and the list of problems go to WORK_DIR/data_check/).
 """
 import argparse
+import os
 
 from uet_mmdet.datasets import DatasetCheckError
 from uet_mmdet.utils import (add_config_and_launcher_args, build_runner,
@@ -66,7 +67,10 @@ def main() -> None:
         cfg.auto_scale_lr.enable = True
 
     data_log = []
-    if not args.no_data_check:
+    # one rank checks (torchrun stops the others if it refuses); with
+    # --skip-bad-samples every rank needs the cleaned annotation files
+    checking_rank = os.environ.get('RANK', '0') == '0'
+    if not args.no_data_check and (checking_rank or args.skip_bad_samples):
         try:
             data_log = check_training_data(cfg, args.skip_bad_samples)
         except DatasetCheckError as error:

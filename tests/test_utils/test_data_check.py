@@ -156,3 +156,49 @@ def test_training_check_refuses_with_the_first_problems_or_drops(
                                'images') for line in logged)
     assert cfg.train_dataloader.dataset.ann_file == str(
         tmp_path / 'data_check' / 'train_dataloader.dataset.json')
+
+
+def _train_subset(planted, name, image_ids, ignore=()):
+    """A train json of the planted images ``image_ids`` only, with the
+    annotations ``ignore`` flagged ``ignore``."""
+    with open(osp.join(planted, 'annotations', 'instances_train.json')) as f:
+        coco = json.load(f)
+    coco['images'] = [i for i in coco['images'] if i['id'] in image_ids]
+    coco['annotations'] = [
+        dict(a, ignore=1) if a['id'] in ignore else a
+        for a in coco['annotations'] if a['image_id'] in image_ids
+    ]
+    with open(osp.join(planted, 'annotations', name), 'w') as f:
+        json.dump(coco, f)
+    return ('train_dataloader = dict(dataset=dict(data_root=data_root, '
+            f"ann_file='annotations/{name}'))")
+
+
+def test_box_problems_alone_are_reported_and_training_goes_on(tmp_path,
+                                                              planted):
+    # image 5 holds a box reaching outside, image 6 a zero-width box
+    cfg = _config(tmp_path, planted,
+                  extra=_train_subset(planted, 'boxes.json', {1, 2, 5, 6}))
+    lines = check_training_data(cfg)
+    assert any('box_outside image=5 ann=106' in line for line in lines)
+    assert any('box_too_small image=6 ann=108' in line for line in lines)
+    assert lines[-1].startswith('dataset check: the 2 box problems above are '
+                                'only reported')
+    # mmdet skips a box flagged ignore without reading it; so does the check
+    cfg = _config(tmp_path, planted, extra=_train_subset(
+        planted, 'ignored.json', {1, 2, 6}, ignore={108}))
+    check = check_config_data(cfg, ('train', ))
+    assert check.num_problems == 0
+    assert check.reports[0].ignored["'ignore' set"] == 1
+
+
+def test_datasets_that_do_not_read_coco_instances_are_not_checked(
+        tmp_path, planted):
+    cfg = _config(tmp_path, planted, extra="train_dataloader = dict("
+                  "dataset=dict(data_root=data_root, type='LVISV1Dataset'))")
+    check = check_config_data(cfg, ('train', ))
+    assert check.sources == [] and check.num_problems == 0
+    assert check.notes == [
+        'train_dataloader.dataset not checked: LVISV1Dataset does not read '
+        "its json as mmdet's CocoDataset"
+    ]

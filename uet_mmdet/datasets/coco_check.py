@@ -376,7 +376,8 @@ def check_coco_dataset(ann_file: str,
             problems.append(DataProblem(
                 'unknown_category', f'category_id {category_id!r} is not a '
                 'category of the file', image_id, ann_id, file_name))
-        box = _box_problem(ann, image, tolerance)
+        box = None if ann.get('ignore', False) else _box_problem(
+            ann, image, tolerance)  # mmdet skips 'ignore' boxes unread
         if box is not None:
             problems.append(DataProblem(box[0], box[1], image_id, ann_id,
                                         file_name))

@@ -28,6 +28,10 @@ SPLIT_DATALOADERS = {
 }
 _EVALUATORS = {'val': 'val_evaluator', 'test': 'test_evaluator'}
 _LISTED = 5
+# box problems mmdet copes with (it drops boxes under 1 px, keeps boxes that
+# reach outside the image); tools/train.py reports them and trains (COCO
+# train2017 has zero-height boxes)
+REPORTED_ONLY = ('box_too_small', 'box_outside')
 
 
 @dataclass
@@ -58,6 +62,14 @@ class DataCheck:
     def num_problems(self) -> int:
         return len(self.problems) + sum(len(r.problems) for r in self.reports)
 
+    @property
+    def num_refusing(self) -> int:
+        """Problems that break or corrupt training: all but the box
+        problems mmdet copes with (:data:`REPORTED_ONLY`)."""
+        return len(self.problems) + sum(
+            problem.kind not in REPORTED_ONLY for report in self.reports
+            for problem in report.problems)
+
     def lines(self, limit: Optional[int] = None) -> List[str]:
         """A summary per dataset, then its problems (``limit`` of each)."""
         lines = []
@@ -84,17 +96,31 @@ def _listed(problems: List[DataProblem], limit: Optional[int]) -> List[str]:
     return lines
 
 
+def _dataset_class(dataset_type: Any):
+    if not isinstance(dataset_type, str):
+        return dataset_type
+    from mmdet.registry import DATASETS
+    from .setup_env import register_all_modules
+    register_all_modules(init_default_scope=False)
+    return DATASETS.get(dataset_type)
+
+
 def _default_classes(dataset_type: Any) -> Optional[Tuple[str, ...]]:
     """The ``METAINFO`` classes of a registered dataset type."""
-    if not isinstance(dataset_type, str):
-        dataset_class = dataset_type
-    else:
-        from mmdet.registry import DATASETS
-        from .setup_env import register_all_modules
-        register_all_modules(init_default_scope=False)
-        dataset_class = DATASETS.get(dataset_type)
-    classes = getattr(dataset_class, 'METAINFO', {}).get('classes')
+    classes = getattr(_dataset_class(dataset_type), 'METAINFO',
+                      {}).get('classes')
     return tuple(classes) if classes else None
+
+
+def _reads_coco_instances(dataset_type: Any) -> bool:
+    """Whether a dataset type reads its json as mmdet's ``CocoDataset``
+    does (LVIS, panoptic and other formats override how)."""
+    from mmdet.datasets import CocoDataset
+    dataset_class = _dataset_class(dataset_type)
+    return (isinstance(dataset_class, type)
+            and issubclass(dataset_class, CocoDataset) and all(
+                getattr(dataset_class, method) is getattr(CocoDataset, method)
+                for method in ('load_data_list', 'parse_data_info')))
 
 
 def data_sources(cfg: Config,
@@ -119,6 +145,10 @@ def data_sources(cfg: Config,
                     or not _is_local(ann_file) or not _is_local(img_dir)):
                 notes.append(f'{key} not checked: not a local COCO json with '
                              'a local data_prefix.img')
+                continue
+            if not _reads_coco_instances(node.get('type')):
+                notes.append(f'{key} not checked: {node.get("type")} does '
+                             "not read its json as mmdet's CocoDataset")
                 continue
             pair = (osp.abspath(ann_file), osp.abspath(img_dir))
             if pair in sources:
@@ -344,6 +374,11 @@ def check_training_data(cfg: Config,
     summary = [f'dataset check: {line}' for line in check.lines(_LISTED)]
     if not check.num_problems:
         return summary
+    if not skip_bad and not check.num_refusing:
+        return summary + [
+            f'dataset check: the {check.num_problems} box problems above are '
+            'only reported (mmdet drops boxes under 1 px and keeps boxes '
+            'outside the image); --skip-bad-samples drops their images']
     if not skip_bad:
         raise DatasetCheckError('\n'.join(
             [f'the dataset check found {check.num_problems} problems; '
