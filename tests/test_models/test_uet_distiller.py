@@ -113,6 +113,16 @@ def test_uet_off_keeps_the_host_modules_so_checkpoints_load_both_ways():
                  .replace('loss_mse_fpn1.', 'loss_mse_fpn1.host.')
                  for key in plain]
     assert keys(_uet()) == host_keys
+    # a checkpoint with wrapped losses loads into mode='off' (strict)
+    on = MODELS.build(_distiller_cfg(_uet(), fgd, args))
+    for param in on.parameters():
+        torch.nn.init.uniform_(param)
+    off = MODELS.build(_distiller_cfg(_uet(mode='off'), fgd, args))
+    off.load_state_dict(on.state_dict())
+    for key, value in off.state_dict().items():
+        wrapped = key.replace('loss_mse_fpn0.', 'loss_mse_fpn0.host.').replace(
+            'loss_mse_fpn1.', 'loss_mse_fpn1.host.')
+        assert torch.equal(value, on.state_dict()[wrapped])
 
 
 def test_uet_changes_the_losses_and_reports_statistics():

@@ -69,6 +69,7 @@ class UETDistiller(ConfigurableDistiller):
                     f'uet.losses names {name!r}, which is not a distill loss '
                     f'(losses: {list(self.distill_losses)})')
         if not settings.enabled:  # the host's modules and checkpoint keys
+            self._register_load_state_dict_pre_hook(_unwrapped_loss_keys)
             return
         for name in names:
             wrapped = UETLoss(self.distill_losses[name], settings.mode,
@@ -144,6 +145,16 @@ class UETDistiller(ConfigurableDistiller):
             self.uet_stats[f'{prefix}/{self.uet.measure}'] = uncertainty.mean()
         self.uet_stats.update(
             (f'{prefix}/{key}', value) for key, value in loss_stats.items())
+
+
+def _unwrapped_loss_keys(state_dict, prefix, *args) -> None:
+    """Load a checkpoint saved with the losses wrapped (UET on, or
+    ``mode='off'`` before it left them unwrapped) into unwrapped losses."""
+    losses = prefix + 'distill_losses.'
+    for key in [k for k in state_dict if k.startswith(losses)]:
+        name, _, rest = key[len(losses):].partition('.')
+        if rest.startswith('host.'):
+            state_dict[f'{losses}{name}.{rest[5:]}'] = state_dict.pop(key)
 
 
 def _distilled_teacher_records(loss_forward_mappings: dict,
