@@ -158,3 +158,24 @@ def test_registered_and_arguments_checked():
         DatasetCheckHook(splits=('train', 'dev'))
     with pytest.raises(ValueError, match='num_workers >= 1'):
         DatasetCheckHook(num_workers=0)
+
+
+def test_other_formats_are_not_checked_and_check_errors_propagate(planted):
+    from mmdet.datasets import LVISV1Dataset
+    lvis = LVISV1Dataset(data_root=planted,
+                         ann_file='annotations/instances_train.json',
+                         data_prefix=dict(img='train/'), pipeline=[],
+                         lazy_init=True)
+    runner = _runner(train=lvis)
+    DatasetCheckHook(splits=('train', )).before_run(runner)
+    assert runner.logger.lines == [(
+        'warning', 'dataset check: train_dataloader.dataset not checked: '
+        "LVISV1Dataset does not read its json as mmdet's CocoDataset")]
+
+    class Broken(DatasetCheckHook):
+
+        def _check(self, runner):
+            raise PermissionError('cannot read the annotation file')
+
+    with pytest.raises(PermissionError, match='cannot read'):
+        Broken().before_run(_runner(train=_coco(planted, 'train')))

@@ -112,7 +112,7 @@ def _default_classes(dataset_type: Any) -> Optional[Tuple[str, ...]]:
     return tuple(classes) if classes else None
 
 
-def _reads_coco_instances(dataset_type: Any) -> bool:
+def reads_coco_instances(dataset_type: Any) -> bool:
     """Whether a dataset type reads its json as mmdet's ``CocoDataset``
     does (LVIS, panoptic and other formats override how)."""
     from mmdet.datasets import CocoDataset
@@ -146,7 +146,7 @@ def data_sources(cfg: Config,
                 notes.append(f'{key} not checked: not a local COCO json with '
                              'a local data_prefix.img')
                 continue
-            if not _reads_coco_instances(node.get('type')):
+            if not reads_coco_instances(node.get('type')):
                 notes.append(f'{key} not checked: {node.get("type")} does '
                              "not read its json as mmdet's CocoDataset")
                 continue
@@ -393,6 +393,7 @@ def check_training_data(cfg: Config,
 
 
 __all__ = [
-    'DataCheck', 'DataSource', 'check_config_data', 'check_training_data',
-    'data_sources', 'drop_bad_samples', 'model_num_classes'
+    'REPORTED_ONLY', 'DataCheck', 'DataSource', 'check_config_data',
+    'check_training_data', 'data_sources', 'drop_bad_samples',
+    'model_num_classes', 'reads_coco_instances'
 ]

@@ -11,6 +11,7 @@ from torch import nn
 from uet_mmdet.datasets import (DataProblem, DatasetCheckError,
                                 DatasetReport, check_coco_dataset,
                                 class_count_problems)
+from uet_mmdet.utils.data_check import REPORTED_ONLY, reads_coco_instances
 
 _LOOPS = {'train': '_train_loop', 'val': '_val_loop', 'test': '_test_loop'}
 
@@ -135,6 +136,10 @@ class DatasetCheckHook(Hook):
                 notes.append(f'{key} not checked: not a local COCO json '
                              'dataset with a local data_prefix.img')
                 continue
+            if not reads_coco_instances(type(dataset)):
+                notes.append(f'{key} not checked: {type(dataset).__name__} '
+                             "does not read its json as mmdet's CocoDataset")
+                continue
             classes = (getattr(dataset, 'metainfo', None)
                        or {}).get('classes')
             reports.append((key, check_coco_dataset(
@@ -148,9 +153,16 @@ class DatasetCheckHook(Hook):
         return notes, problems, reports
 
     def before_run(self, runner) -> None:
-        result = [self._check(runner) if get_rank() == 0 else None]
+        result = [None]
+        if get_rank() == 0:
+            try:
+                result = [self._check(runner)]
+            except Exception as error:  # every rank raises it, none waits
+                result = [error]
         if is_distributed():
             broadcast_object_list(result)
+        if isinstance(result[0], Exception):
+            raise result[0]
         notes, problems, reports = result[0]
         for note in notes:
             runner.logger.warning(f'dataset check: {note}')
@@ -158,7 +170,14 @@ class DatasetCheckHook(Hook):
             runner.logger.info(f'dataset check: {key} ({report.ann_file}): '
                                f'{report.summary()}')
         total = len(problems) + sum(len(r.problems) for _, r in reports)
-        if not total:
+        refusing = len(problems) + sum(
+            p.kind not in REPORTED_ONLY for _, r in reports
+            for p in r.problems)
+        if not refusing:
+            for key, report in reports:
+                for problem in report.problems[:self.max_listed]:
+                    runner.logger.warning(f'dataset check: {key}: '
+                                          f'{problem.line()} (reported only)')
             return
         lines = [f'the dataset check found {total} problems; run refused:']
         for key, listed in [(key, r.problems) for key, r in reports
