@@ -176,9 +176,11 @@ def write_tables(spec: BenchmarkSpec, results: Dict[str, List[dict]],
     rows = rows_from_results(order, results, published)
     if not rows:
         return
+    pairs = [(method.name, method.against)
+             for method in spec.methods] + [tuple(p) for p in spec.compare]
     paired = [
-        row for row in (paired_row(results, method.name, method.against)
-                        for method in spec.methods) if row is not None
+        row for row in (paired_row(results, method, against)
+                        for method, against in pairs) if row is not None
     ]
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(f'# {spec.name}\n\nCOCO bbox AP x 100, mean ± std over '

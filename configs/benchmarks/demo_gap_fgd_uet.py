@@ -16,3 +16,5 @@ prepare = [[
 ]]
 data = '../_base_/datasets/uet_demo_gap_detection.py'
 methods = _base_.methods[:3]
+# does UET's placement of the weights matter? UET against its control
+compare = [['FGD+UET', 'FGD+UET shuffled']]

@@ -99,6 +99,12 @@ def test_bad_spec_fails_with_a_message(tmp_path):
                     "schedule = 'no_schedule.py'\n")
     with pytest.raises(SpecError, match='schedule not found'):
         BenchmarkSpec.from_file(str(spec))
+    spec.write_text(f"teacher = dict(config={demo!r})\nstudent = dict("
+                    f"config={demo!r})\nmethods = [dict(name='A', config="
+                    f"{demo!r})]\nseeds = [0]\ncompare = [['A', 'B']]\n")
+    with pytest.raises(SpecError, match=r"compare \['A', 'B'\] is not a "
+                       r"pair of rows \(rows: \['student', 'A'\]\)"):
+        BenchmarkSpec.from_file(str(spec))
 
 
 def test_tables_give_mean_std_and_delta(tmp_path):

@@ -62,6 +62,8 @@ class BenchmarkSpec:
             config, the teacher's included.
         schedule (str, optional): A schedule config file merged into every
             student and method run's config.
+        compare (list[list[str]]): Further ``[row, against]`` pairs for the
+            paired table, e.g. host + UET against its shuffled control.
         report (list[str]): Further metrics of the evaluator, each given
             its own paired table (e.g. ``star_precision``, the AP of class
             ``star`` with ``classwise=True``).
@@ -80,6 +82,7 @@ class BenchmarkSpec:
     schedule: Optional[str] = None
     prepare: List[List[str]] = field(default_factory=list)
     report: List[str] = field(default_factory=list)
+    compare: List[List[str]] = field(default_factory=list)
 
     @classmethod
     def from_file(cls, path: str) -> 'BenchmarkSpec':
@@ -127,6 +130,12 @@ class BenchmarkSpec:
                     f'{path}: method {method.name!r} is paired against '
                     f'{method.against!r}, which is not a row (rows: '
                     f"{['student'] + names})")
+        compare = [list(pair) for pair in cfg.get('compare', [])]
+        for pair in compare:
+            if len(pair) != 2 or not set(pair) <= set(['student'] + names):
+                raise SpecError(
+                    f'{path}: compare {pair!r} is not a pair of rows (rows: '
+                    f"{['student'] + names})")
         return cls(
             name=cfg.get('name', osp.splitext(osp.basename(path))[0]),
             teacher=resolve(cfg.teacher, 'teacher'),
@@ -137,7 +146,8 @@ class BenchmarkSpec:
             data=config_file(cfg.get('data'), 'data'),
             schedule=config_file(cfg.get('schedule'), 'schedule'),
             prepare=[list(command) for command in cfg.get('prepare', [])],
-            report=list(cfg.get('report', [])))
+            report=list(cfg.get('report', [])),
+            compare=compare)
 
     def plan(self, work_dir: str) -> List[Run]:
         """Every run, in order: the teacher (evaluated only when its
