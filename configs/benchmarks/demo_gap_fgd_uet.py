@@ -2,8 +2,8 @@
 # level matches and little clutter, so the students leave the floor of the
 # mini-benchmark, and a 16-epoch R50 teacher far ahead of 4-epoch R18
 # students. 5 seeds; UET and its shuffled-weights control are paired with FGD
-# seed by seed. About 1 h on 2 CPU cores, the control 25 min more (the tool
-# resumes):
+# seed by seed. Run side by side with the known-mistake spec on 2 CPU cores,
+# one thread each: 1 h 40 min, the control 45 min more (the tool resumes):
 #   python tools/reproduce.py configs/benchmarks/demo_gap_fgd_uet.py
 _base_ = './demo_fgd_uet_paired.py'
 

@@ -27,9 +27,11 @@ from torch.special import entr
 
 from uet_mmdet.models.losses import HOSTS
 from uet_mmdet.registry import ESTIMATORS
+from .test_estimators import WIDTH as NECK_WIDTH
+from .test_estimators import TwoLevelNeck
 from .test_uet_loss import HOST_CONFIGS
 
-WIDTH = 16
+WIDTH = NECK_WIDTH  # the shared TwoLevelNeck's width
 SIZE = 16
 SEED = 5
 LOGIT_MEASURES = ('entropy', 'mutual_information')
@@ -41,18 +43,6 @@ CASES = [(torch.bfloat16, 1e-25), (torch.bfloat16, 1.0),
          (torch.bfloat16, 1e30), (torch.float16, 1e-4),
          (torch.float16, 1e3)]
 EXTREME_CASES = [case for case in CASES if case[1] != 1.0]
-
-
-class TwoLevelNeck(nn.Module):
-    """Two plain convolutions: what level='layer' needs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.convs = nn.ModuleList(
-            nn.Conv2d(WIDTH, WIDTH, 3, stride=s, padding=1) for s in (1, 2))
-
-    def forward(self, x):
-        return tuple(conv(x) for conv in self.convs)
 
 
 class GroundTruth(nn.Module):
