@@ -1,5 +1,6 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """Helpers for tests that run the repository's tools."""
+import json
 import os
 import os.path as osp
 import subprocess
@@ -83,7 +84,6 @@ def write_planted_coco_dataset(root: str) -> str:
     has one problem of each kind of :data:`PLANTED_PROBLEMS`, one empty image
     (8) and one box of a category outside the demo classes; the val split is
     clean. Images are 64x48 PNGs; returns ``root``."""
-    import json
 
     import numpy as np
     from PIL import Image
@@ -152,3 +152,64 @@ def write_planted_coco_dataset(root: str) -> str:
                   'w') as f:
             json.dump(payload, f)
     return root
+
+
+# a one-class COCO dataset and the data config a user writes for it
+OWN_DATA_CONFIG = osp.join(CONFIGS, '_base_', 'datasets',
+                           'coco_format_own_data.py')
+CATEGORY = 'box'
+
+
+def write_one_class_coco_dataset(root: str, num_train: int = 8,
+                                 num_val: int = 4, size: int = 64) -> str:
+    """Bright squares on noise, one category (:data:`CATEGORY`, id 7), in
+    the layout of ``configs/_base_/datasets/coco_format_own_data.py``:
+    ``annotations/{train,val}.json`` and ``{train,val}/*.png``. Returns
+    ``root``."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    os.makedirs(osp.join(root, 'annotations'), exist_ok=True)
+    for split, count in (('train', num_train), ('val', num_val)):
+        os.makedirs(osp.join(root, split), exist_ok=True)
+        images, annotations = [], []
+        for index in range(count):
+            pixels = rng.integers(0, 60, (size, size, 3), dtype=np.uint8)
+            side = int(rng.integers(size // 4, size // 2))
+            x, y = (int(v) for v in rng.integers(0, size - side, 2))
+            pixels[y:y + side, x:x + side] = 230
+            name = f'{index:03d}.png'
+            Image.fromarray(pixels).save(osp.join(root, split, name))
+            images.append({'id': index + 1, 'file_name': name,
+                           'width': size, 'height': size})
+            annotations.append({'id': index + 1, 'image_id': index + 1,
+                                'category_id': 7,
+                                'bbox': [x, y, side, side],
+                                'area': side * side, 'iscrowd': 0})
+        with open(osp.join(root, 'annotations', f'{split}.json'), 'w') as f:
+            json.dump({'images': images, 'annotations': annotations,
+                       'categories': [{'id': 7, 'name': CATEGORY}]}, f)
+    return root
+
+
+def write_own_data_config(path: str, data_root: str) -> str:
+    """The data config of :func:`write_one_class_coco_dataset`'s data, as a
+    user writes it from the shipped example, in batches of 2 without
+    worker processes."""
+    data_root = data_root.rstrip('/') + '/'
+    loader = ('batch_size=2, num_workers=0, persistent_workers=False, '
+              'dataset=dict(data_root=data_root, metainfo=metainfo)')
+    text = f'''_base_ = {OWN_DATA_CONFIG!r}
+data_root = {data_root!r}
+metainfo = dict(classes=({CATEGORY!r}, ))
+train_dataloader = dict({loader})
+val_dataloader = dict({loader})
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'annotations/val.json')
+test_evaluator = val_evaluator
+default_hooks = dict(logger=dict(interval=1))
+'''
+    with open(path, 'w') as f:
+        f.write(text)
+    return path

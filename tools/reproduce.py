@@ -16,7 +16,9 @@ options and the benchmark's teacher checkpoint. Each run's COCO metrics,
 seconds per iteration (mean of the logged training iterations) and peak
 memory (CUDA: mmengine's logged maximum; CPU: the training process's peak
 resident memory) go to its work dir (``result.json``); finished runs are
-skipped when the command is run again. ``results.md``, ``results.csv`` and
+skipped when the command is run again, and a run that was stopped during
+training resumes from its last checkpoint (bit-identical to an uninterrupted
+run under the conditions of README "Reliability"). ``results.md``, ``results.csv`` and
 ``results.png`` (mAP with std error bars) are rewritten after every run.
 
 ``--dry-run`` builds every model of the spec and runs one training step on
@@ -83,25 +85,42 @@ def prepare(spec: BenchmarkSpec, work_dir: str) -> None:
 
 
 def _run_tool(command: List[str], log_file: str) -> Optional[float]:
-    """Run a command to ``log_file``; return the child's peak RSS in MiB."""
-    with open(log_file, 'w') as log:
+    """Run a command, appending to ``log_file``; return the child's peak
+    RSS in MiB."""
+    with open(log_file, 'a') as log:
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log,
                                    stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         exit_with_error(f'{" ".join(command[:3])} ... failed '
-                        f'(exit {process.returncode}); see {log_file}')
+                        f'(exit {process.returncode}){_reason(log_file)}; '
+                        f'see {log_file}')
     return usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _reason(log_file: str) -> str:
+    """``: <message>`` of a tool's one-line ``error:`` at the end of its
+    log, or nothing."""
+    with open(log_file) as f:
+        lines = f.read().strip().splitlines()
+    if lines and lines[-1].startswith('error: '):
+        return f': {lines[-1][len("error: "):]}'
+    return ''
 
 
 def _train_command(run: Run, config: str,
                    args: argparse.Namespace) -> List[str]:
+    """``tools/train.py`` for ``run``, resuming its last checkpoint when an
+    earlier attempt was stopped."""
     if args.launcher == 'pytorch':
-        return ['bash', 'tools/dist_train.sh', config, str(args.gpus),
-                '--work-dir', run.work_dir]
-    return [sys.executable, 'tools/train.py', config, '--work-dir',
-            run.work_dir]
+        command = ['bash', 'tools/dist_train.sh', config, str(args.gpus)]
+    else:
+        command = [sys.executable, 'tools/train.py', config]
+    command += ['--work-dir', run.work_dir]
+    if osp.isfile(osp.join(run.work_dir, 'last_checkpoint')):
+        command.append('--resume')
+    return command
 
 
 def _train_speed(work_dir: str) -> Dict[str, Optional[float]]:

@@ -32,8 +32,10 @@ def main() -> None:
     args = parse_args()
     if not osp.isfile(args.checkpoint):
         exit_with_error(f'checkpoint not found: {args.checkpoint}')
+    # settings fitted to the data, e.g. num_classes from metainfo.classes
+    fitted = []
     cfg = load_tool_config(args.config, args.cfg_options, args.work_dir,
-                           args.launcher, mode='test')
+                           args.launcher, mode='test', notes=fitted)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.out is not None:
@@ -46,6 +48,8 @@ def main() -> None:
         ]
 
     runner = build_runner(cfg)
+    for line in fitted:
+        runner.logger.info(line)
     metrics = runner.test()
     if args.metrics_out and is_main_process():
         with open(args.metrics_out, 'w') as f:

@@ -5,7 +5,9 @@
         [--no-data-check | --skip-bad-samples]
         [--cfg-options key=value ...] [--launcher {none,pytorch,slurm,mpi}]
 
-Before the Runner is built, the train and val data are checked
+When the train dataset states ``metainfo.classes``, the ``num_classes`` of
+the detector (or the student and the teacher) is set from it, in one logged
+line. Before the Runner is built, the train and val data are checked
 (``tools/misc/check_dataset.py``); training refuses to start on problems
 unless ``--skip-bad-samples`` drops the images they belong to (copies of the
 annotation files and the list of problems go to WORK_DIR/data_check/).
@@ -57,8 +59,10 @@ def main() -> None:
         cfg_options.update(resume=True, load_from=None)
     elif args.resume is not None:
         cfg_options.update(resume=True, load_from=args.resume)
+    # settings fitted to the data, e.g. num_classes from metainfo.classes
+    data_log = []
     cfg = load_tool_config(args.config, cfg_options, args.work_dir,
-                           args.launcher, mode='train')
+                           args.launcher, mode='train', notes=data_log)
 
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
@@ -66,13 +70,12 @@ def main() -> None:
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
 
-    data_log = []
     # one rank checks (torchrun stops the others if it refuses); with
     # --skip-bad-samples every rank needs the cleaned annotation files
     checking_rank = os.environ.get('RANK', '0') == '0'
     if not args.no_data_check and (checking_rank or args.skip_bad_samples):
         try:
-            data_log = check_training_data(cfg, args.skip_bad_samples)
+            data_log += check_training_data(cfg, args.skip_bad_samples)
         except DatasetCheckError as error:
             exit_with_error(str(error))
 

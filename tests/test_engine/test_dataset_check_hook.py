@@ -77,9 +77,9 @@ def _coco(root: str, split: str):
         lazy_init=True)
 
 
-def _runner(train=None, val=None, model=None):
+def _runner(train=None, val=None, model=None, cfg=None):
     runner = SimpleNamespace(model=model or _Detector(), logger=_Logger(),
-                             _train_loop=None, _val_loop=None,
+                             cfg=cfg or {}, _train_loop=None, _val_loop=None,
                              _test_loop=None)
     for name, dataset in (('_train_loop', train), ('_val_loop', val)):
         if dataset is not None:
@@ -135,6 +135,10 @@ def test_teacher_and_roi_head_classes(planted):
         'model:', '  num_classes image=- ann=- file=-: model.teacher.'
         'bbox_head.num_classes = 80 but the dataset has 8 classes'
     ]
+    # a COCO teacher of FPN features, kept at its classes on purpose
+    runner = _runner(val=_coco(planted, 'val'), model=_Distill(8, 80),
+                     cfg=dict(keep_num_classes=['model.teacher']))
+    DatasetCheckHook().before_run(runner)
     runner = _runner(val=_coco(planted, 'val'), model=_TwoStage(8, 7))
     with pytest.raises(DatasetCheckError,
                        match=r'model.roi_head.bbox_head\[1\].num_classes = '

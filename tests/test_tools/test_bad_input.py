@@ -3,7 +3,9 @@
 import os
 import os.path as osp
 
-from ..helpers import run_tool, tool, write_test_config
+from ..helpers import (CONFIGS, run_tool, tool,
+                       write_one_class_coco_dataset, write_own_data_config,
+                       write_test_config)
 
 DISTILL_BASE = 'pkd/pkd_fpn_retinanet_r50_retinanet_r18_demo.py'
 
@@ -70,3 +72,36 @@ def test_test_tool_missing_checkpoint(tmp_path, demo_data):
     assert result.returncode == 2
     assert result.stderr.strip() == 'error: checkpoint not found: missing.pth'
     assert not os.path.exists(osp.join(str(tmp_path), 'work_dirs'))
+
+
+def test_teacher_checkpoint_of_other_classes(tmp_path):
+    import torch
+    from mmengine.config import Config
+
+    from uet_mmdet.utils import build_model_without_weights
+    teacher_config = osp.join(CONFIGS, 'demo', 'retinanet_r50_fpn_demo.py')
+    head = Config.fromfile(teacher_config).model.bbox_head
+    anchors = len(head.anchor_generator.ratios) * (
+        head.anchor_generator.scales_per_octave)
+    # the demo teacher as trained on the demo data, whole
+    checkpoint = str(tmp_path / 'demo_teacher.pth')
+    teacher = build_model_without_weights(Config.fromfile(teacher_config))
+    torch.save({'state_dict': teacher.state_dict()}, checkpoint)
+    # the FGD+UET demo config on one-class data, as tools/reproduce.py
+    # composes it
+    data = write_one_class_coco_dataset(str(tmp_path / 'data'))
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, 'uet',
+                 'fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'))
+    cfg.merge_from_dict(Config.fromfile(
+        write_own_data_config(str(tmp_path / 'data.py'), data)).to_dict())
+    cfg.model.teacher_ckpt = checkpoint
+    config = str(tmp_path / 'distill.py')
+    cfg.dump(config)
+    rows = anchors * head.num_classes
+    _expect_one_line_error(
+        tmp_path, config,
+        match=f'error: teacher checkpoint (model.teacher_ckpt) {checkpoint} '
+        f'was trained with {head.num_classes} classes (bbox_head.retina_cls.'
+        f'weight has {rows} rows for {anchors} anchors) but model.teacher '
+        'has 1; ')

@@ -8,9 +8,11 @@
 Prints a summary per dataset (images, annotations, empty images, ignored
 boxes, problems by kind), then every problem on one line
 (``kind image=ID ann=ID file=NAME: message``), and the student's and the
-teacher's ``num_classes`` that differ from the number of classes. Exits with
-status 1 when there are problems, 2 on bad input. ``tools/train.py`` runs the
-same check on the train and val data before training.
+teacher's ``num_classes`` that differ from the number of classes. As in
+``tools/train.py``, ``num_classes`` is first set from the dataset's
+``metainfo.classes`` (one line says what changed). Exits with status 1 when
+there are problems, 2 on bad input. ``tools/train.py`` runs the same check on
+the train and val data before training.
 """
 import argparse
 import os.path as osp
@@ -18,8 +20,10 @@ import sys
 
 from mmengine.config import Config, DictAction
 
-from uet_mmdet.utils import check_config_data, exit_with_error
+from uet_mmdet.utils import (ConfigCheckError, check_config_data,
+                             exit_with_error)
 from uet_mmdet.utils.data_check import SPLIT_DATALOADERS
+from uet_mmdet.utils.dataset_classes import match_num_classes
 
 
 def parse_args() -> argparse.Namespace:
@@ -61,6 +65,14 @@ def main() -> None:
                         f'{type(error).__name__}: {error}')
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    try:
+        # the models as tools/train.py builds them
+        changes = match_num_classes(
+            cfg, 'test' if args.split == ['test'] else 'train')
+    except ConfigCheckError as error:
+        exit_with_error(str(error))
+    for line in changes:
+        print(line)
     check = check_config_data(cfg, args.split, args.tolerance,
                               not args.no_decode, max(1, args.workers))
     if not check.sources:

@@ -1,7 +1,9 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-from .hooks import DatasetCheckHook, UETHook, WeightsOnlyCheckpointHook
+from .hooks import (DatasetCheckHook, RandomStateHook, UETHook,
+                    WeightsOnlyCheckpointHook)
 from .runners import UETRunner
 
 __all__ = [
-    'DatasetCheckHook', 'UETHook', 'UETRunner', 'WeightsOnlyCheckpointHook'
+    'DatasetCheckHook', 'RandomStateHook', 'UETHook', 'UETRunner',
+    'WeightsOnlyCheckpointHook'
 ]

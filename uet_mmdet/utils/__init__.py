@@ -4,16 +4,18 @@ from .cli import (add_config_and_launcher_args, build_runner,
 from .config_checks import ConfigCheckError, check_config
 from .data_check import (DataCheck, check_config_data, check_training_data,
                          drop_bad_samples)
+from .dataset_classes import match_num_classes
 from .dry_run import (build_model_without_weights, dry_run,
                       random_detection_batch)
 from .setup_env import register_all_modules
+from .teacher_checkpoint import check_teacher_checkpoint
 
 __all__ = [
     'add_config_and_launcher_args', 'build_model_without_weights',
     'build_runner', 'close_distributed',
     'ConfigCheckError',
-    'check_config', 'check_config_data', 'check_training_data', 'DataCheck',
-    'drop_bad_samples',
-    'dry_run', 'exit_with_error', 'load_tool_config', 'random_detection_batch',
-    'register_all_modules'
+    'check_config', 'check_config_data', 'check_teacher_checkpoint',
+    'check_training_data', 'DataCheck', 'drop_bad_samples',
+    'dry_run', 'exit_with_error', 'load_tool_config', 'match_num_classes',
+    'random_detection_batch', 'register_all_modules'
 ]

@@ -4,7 +4,7 @@ import argparse
 import re
 import os.path as osp
 import sys
-from typing import Optional
+from typing import List, Optional
 
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
@@ -13,6 +13,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from .config_checks import ConfigCheckError, check_config
+from .dataset_classes import match_num_classes
 
 _BUILD_PREFIX = re.compile(r'class `\w+` in [^:]+: ')
 
@@ -37,12 +38,15 @@ def load_tool_config(config: str,
                      cfg_options: Optional[dict] = None,
                      work_dir: Optional[str] = None,
                      launcher: str = 'none',
-                     mode: str = 'train') -> Config:
+                     mode: str = 'train',
+                     notes: Optional[List[str]] = None) -> Config:
     """Load, override and check a config as the tools do.
 
-    Exits the process with one ``error:`` line on stderr when the config file,
-    a checkpoint, a data file or a registered type is missing, before the
-    Runner creates anything on disk.
+    The models' ``num_classes`` are set from the dataset's
+    ``metainfo.classes`` (:func:`match_num_classes`). Exits the process with
+    one ``error:`` line on stderr when the config file, a checkpoint, a data
+    file or a registered type is missing, or the teacher checkpoint does not
+    fit the teacher, before the Runner creates anything on disk.
 
     Args:
         config (str): Config file path.
@@ -51,6 +55,8 @@ def load_tool_config(config: str,
             ``./work_dirs/<config name>``.
         launcher (str): ``none``, ``pytorch``, ``slurm`` or ``mpi``.
         mode (str): ``train`` or ``test``: which data to check.
+        notes (list[str], optional): Receives a line per setting changed to
+            fit the data, for the tool to log.
 
     Returns:
         Config: The checked config.
@@ -71,9 +77,12 @@ def load_tool_config(config: str,
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(config))[0])
     try:
+        changes = match_num_classes(cfg, mode)
         check_config(cfg, mode)
     except ConfigCheckError as error:
         exit_with_error(str(error))
+    if notes is not None:
+        notes.extend(changes)
     return cfg
 
 

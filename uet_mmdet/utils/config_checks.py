@@ -185,6 +185,8 @@ def check_config(cfg: Config, mode: str = 'train') -> None:
     check_uet_settings(cfg)
     check_checkpoints(cfg)
     check_data(cfg, mode)
+    from .teacher_checkpoint import check_teacher_checkpoint
+    check_teacher_checkpoint(cfg)
 
 
 __all__ = [

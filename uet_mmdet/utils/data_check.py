@@ -20,6 +20,8 @@ from uet_mmdet.datasets import (DataProblem, DatasetCheckError,
                                 DatasetReport, check_coco_dataset,
                                 class_count_problems, drop_images)
 from .config_checks import _datasets, _in_root, _is_local
+from .dataset_classes import (class_count_keys, entry_config, model_entries,
+                              setting_name)
 
 SPLIT_DATALOADERS = {
     'train': 'train_dataloader',
@@ -168,61 +170,36 @@ def data_sources(cfg: Config,
     return list(sources.values()), notes
 
 
-def _head_classes(model: dict, where: str) -> Dict[str, int]:
-    heads = {}
-    head = model.get('bbox_head')
-    if isinstance(head, dict) and 'num_classes' in head:
-        heads[f'{where}bbox_head.num_classes'] = head['num_classes']
-    roi_heads = (model.get('roi_head') or {}).get('bbox_head')
-    if isinstance(roi_heads, dict):
-        roi_heads = {'roi_head.bbox_head': roi_heads}
-    elif isinstance(roi_heads, (list, tuple)):
-        roi_heads = {f'roi_head.bbox_head[{index}]': head
-                     for index, head in enumerate(roi_heads)}
-    for name, head in (roi_heads or {}).items():
-        if isinstance(head, dict) and 'num_classes' in head:
-            heads[f'{where}{name}.num_classes'] = head['num_classes']
-    return heads
-
-
 def _detector_config(node: dict) -> Tuple[dict, str]:
     """The detector dict a model entry stands for, and the prefix of its
     settings' names."""
-    type_name = str(node.get('type', '')).rpartition('.')[2]
-    if type_name == 'DetectorFromConfig':
-        cfg = Config.fromfile(node['config'])
-        if node.get('cfg_options'):
-            cfg.merge_from_dict(node['cfg_options'])
-        return cfg.model, f'.config ({node["config"]}): model.'
-    if node.get('cfg_path'):
-        from mmengine.hub import get_config
-        return (get_config(node['cfg_path']).model,
-                f'.cfg_path ({node["cfg_path"]}): model.')
-    return node, '.'
+    config = entry_config(node)
+    if config is None:
+        return node, '.'
+    from uet_mmdet.models.detector_from_config import load_model_config
+    key = 'cfg_path' if 'cfg_path' in node else 'config'
+    return (load_model_config(config, node.get('cfg_options')).model,
+            f'.{key} ({config}): model.')
 
 
 def model_num_classes(cfg: Config) -> Tuple[Dict[str, int], List[str]]:
     """``num_classes`` of the student's and the teacher's heads, keyed by
     where each is set, and notes on models that could not be read."""
-    model = cfg.get('model') or {}
-    if 'architecture' in model:
-        entries = [('model.architecture', model['architecture'])]
-        if model.get('teacher'):
-            entries.append(('model.teacher', model['teacher']))
-    else:
-        entries = [('model', model)]
     heads, notes = {}, []
-    for where, node in entries:
+    for where, node in model_entries(cfg):
         try:
             detector, source = _detector_config(node)
         except Exception as error:  # the check goes on without this model
             notes.append(f'{where}: classes not checked, its config does not '
                          f'load ({type(error).__name__}: {error})')
             continue
-        found = _head_classes(detector, f'{where}{source}')
+        found = {
+            f'{where}{source}{setting_name(key)}': count
+            for key, count in class_count_keys(detector).items()
+        }
         if not found:
-            notes.append(f'{where}: no bbox_head or roi_head.bbox_head with '
-                         'num_classes; classes not checked')
+            notes.append(f'{where}: no head with num_classes; classes not '
+                         'checked')
         heads.update(found)
     return heads, notes
 

@@ -1,5 +1,6 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """Prove a config builds and trains one step without data or weights."""
+import copy
 from typing import Any, Dict, Tuple
 
 import torch
@@ -9,6 +10,7 @@ from mmengine.registry import MODELS, DefaultScope
 from mmengine.structures import InstanceData
 from torch import nn
 
+from .dataset_classes import match_num_classes
 from .setup_env import register_all_modules
 
 
@@ -83,6 +85,9 @@ def build_model_without_weights(cfg: Config) -> nn.Module:
 def dry_run(cfg: Config) -> Dict[str, float]:
     """Build ``cfg.model`` without weight files and run one training step.
 
+    The models get the ``num_classes`` the tools give them
+    (:func:`match_num_classes`, on a copy of ``cfg``).
+
     Args:
         cfg (Config): A detector or distillation config.
 
@@ -92,6 +97,8 @@ def dry_run(cfg: Config) -> Dict[str, float]:
     Raises:
         RuntimeError: a loss is not finite or no parameter got a gradient.
     """
+    cfg = copy.deepcopy(cfg)
+    match_num_classes(cfg)
     model = build_model_without_weights(cfg)
     model.train()
     data = model.data_preprocessor(

@@ -12,6 +12,7 @@ from uet_mmdet.datasets import (DataProblem, DatasetCheckError,
                                 DatasetReport, check_coco_dataset,
                                 class_count_problems)
 from uet_mmdet.utils.data_check import REPORTED_ONLY, reads_coco_instances
+from uet_mmdet.utils.dataset_classes import KEEP_KEY
 
 _LOOPS = {'train': '_train_loop', 'val': '_val_loop', 'test': '_test_loop'}
 
@@ -118,12 +119,16 @@ class DatasetCheckHook(Hook):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         if hasattr(model, 'architecture'):
-            heads = _head_classes(model.architecture, 'model.architecture')
-            teacher = getattr(model, 'teacher', None)
-            if teacher is not None:
-                heads.update(_head_classes(teacher, 'model.teacher'))
-            return heads
-        return _head_classes(model, 'model')
+            detectors = {'model.architecture': model.architecture,
+                         'model.teacher': getattr(model, 'teacher', None)}
+        else:
+            detectors = {'model': model}
+        kept = runner.cfg.get(KEEP_KEY) or []
+        heads = {}
+        for where, detector in detectors.items():
+            if detector is not None and where not in kept:
+                heads.update(_head_classes(detector, where))
+        return heads
 
     def _check(self, runner) -> Tuple[List[str], List[DataProblem], List[
             Tuple[str, DatasetReport]]]:

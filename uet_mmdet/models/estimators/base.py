@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from typing import Callable, Dict, Iterator, List, Tuple
 
 import torch
+from mmengine.dist import get_rank
 from torch import Tensor, nn
 
 from uet_mmdet.uncertainty import (UncertaintyEstimate, at_least_float32,
@@ -17,6 +18,8 @@ ReadRecord = Callable[[str, int], object]
 # torch.initial_seed() + this seeds UET's own generator: a separate stream, so
 # host and host+UET runs of one seed draw the same data and host randomness
 _STREAM_OFFSET = 0x5EED
+# each rank's stream starts this far from the previous one's
+_RANK_STRIDE = 0x9E3779B97F4A7C15
 
 
 class TeacherEstimator:
@@ -28,7 +31,9 @@ class TeacherEstimator:
     (:meth:`extra_recorders`), and ``(U_K, uncertainty)`` for one teacher
     record (:meth:`compute`). The base turns the uncertainty into the
     confidence the settings ask for, caches estimates for the iteration and
-    owns the random generator of the dropout masks.
+    owns the random generator of the dropout masks: a stream of its own,
+    different on every rank, so the images of a distributed batch get
+    independent masks as those of a one-process batch do.
 
     Mixed precision: :meth:`compute` reads teacher tensors through
     :meth:`record` (or :meth:`checked`), which stops with one clear
@@ -55,7 +60,8 @@ class TeacherEstimator:
         self.teacher_recorders = teacher_recorders
         self.rate_factor = 1.0
         self._estimates: Dict[RecordKey, UncertaintyEstimate] = {}
-        self._seed = (torch.initial_seed() + _STREAM_OFFSET) % 2**63
+        self._seed = (torch.initial_seed() + _STREAM_OFFSET +
+                      get_rank() * _RANK_STRIDE) % 2**63
         self._generators: Dict[torch.device, torch.Generator] = {}
 
     @classmethod
@@ -143,6 +149,28 @@ class TeacherEstimator:
         """Restart the dropout masks' random stream from ``seed``."""
         self._seed = int(seed)
         self._generators = {}
+
+    def get_rng_state(self) -> Dict[str, Tensor]:
+        """The state of the mask stream on every device it has drawn on,
+        keyed by device name (for checkpoints)."""
+        return {str(device): generator.get_state()
+                for device, generator in self._generators.items()}
+
+    def set_rng_state(self, states: Dict[str, Tensor]) -> List[str]:
+        """Continue the mask stream from :meth:`get_rng_state`'s states.
+
+        Returns:
+            list[str]: The streams of devices this machine lacks, skipped.
+        """
+        skipped = []
+        for name, state in states.items():
+            device = torch.device(name)
+            if device.type == 'cuda' and (device.index or 0) >= (
+                    torch.cuda.device_count()):
+                skipped.append(f'the UET mask stream on {name}')
+                continue
+            self.generator(device).set_state(state.cpu())
+        return skipped
 
     def generator(self, device: torch.device) -> torch.Generator:
         """UET's own generator on ``device``, seeded from the run's seed."""
