@@ -44,16 +44,22 @@ param_scheduler = []
     return path
 
 
+def tool_env(env: Optional[dict] = None) -> dict:
+    """The environment tools run in: this one, with the hash seed and the
+    thread count fixed (float sums depend on it), plus ``env``."""
+    full_env = dict(os.environ, PYTHONHASHSEED='0', OMP_NUM_THREADS='2')
+    full_env.update(env or {})
+    return full_env
+
+
 def run_tool(args: List[str],
              cwd: str,
              env: Optional[dict] = None,
              timeout: int = 600) -> subprocess.CompletedProcess:
     """Run a repository tool with this interpreter; return its output."""
-    full_env = dict(os.environ, PYTHONHASHSEED='0', OMP_NUM_THREADS='2')
-    full_env.update(env or {})
     return subprocess.run([sys.executable, *args],
                           cwd=cwd,
-                          env=full_env,
+                          env=tool_env(env),
                           capture_output=True,
                           text=True,
                           timeout=timeout)

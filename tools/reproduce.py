@@ -2,7 +2,10 @@
 """Reproduce a benchmark table: teacher -> student -> host -> host+UET.
 
     python tools/reproduce.py SPEC [--work-dir DIR] [--seeds S [S ...]]
-        [--dry-run] [--launcher {none,pytorch}] [--gpus N]
+        [--dry-run] [--teacher-ckpt FILE] [--max-parallel N]
+        [--launcher {none,pytorch,slurm}] [--gpus N]
+        [--partition P] [--gpus-per-node N] [--cpus-per-task N]
+        [--srun-args="..."]
 
 SPEC is a benchmark spec (``configs/benchmarks/*.py``): the teacher, the
 student and the distillation methods, the seeds, the data and the schedule.
@@ -17,19 +20,38 @@ seconds per iteration (mean of the logged training iterations) and peak
 memory (CUDA: mmengine's logged maximum; CPU: the training process's peak
 resident memory) go to its work dir (``result.json``); finished runs are
 skipped when the command is run again, and a run that was stopped during
-training resumes from its last checkpoint (bit-identical to an uninterrupted
-run under the conditions of README "Reliability"). ``results.md``, ``results.csv`` and
-``results.png`` (mAP with std error bars) are rewritten after every run.
+training resumes from its last checkpoint (bit-identical to an
+uninterrupted run under the conditions of README "Reliability").
+``results.md``, ``results.csv`` and ``results.png`` (mAP with std error
+bars) are rewritten after every run.
+
+``--teacher-ckpt FILE`` uses FILE as the benchmark's teacher instead of
+training one (as the spec's ``teacher.checkpoint`` would): the teacher row is
+FILE evaluated, and ``results.md`` says it was given.
+
+Runs in parallel: ``--max-parallel N`` runs up to N runs at once (default 1;
+with ``--launcher slurm`` every ready run). A distillation run waits for the
+teacher; the student alone does not, and the seeds are independent. On a
+machine with GPUs each parallel run gets its own GPUs (``--gpus`` with
+``pytorch``, one with ``none``; ``CUDA_VISIBLE_DEVICES``) and torchrun
+port. ``--launcher slurm`` sends
+every training and every evaluation as its own job through
+``tools/slurm_train.sh`` / ``tools/slurm_test.sh`` (``srun -p PARTITION``,
+``--gpus`` GPUs per job, ``--gpus-per-node``, ``--cpus-per-task``,
+``--srun-args="..."``, written with ``=``); the job is named after the
+spec and the run's folder. Each run logs to its own ``train.log`` /
+``test.log``. A failed run is reported in one line when it fails; the other
+runs go on to their end (runs that need a failed teacher are not started),
+then the command exits with status 1. Run the command again to retry what
+failed: done runs are skipped and stopped ones resume.
 
 ``--dry-run`` builds every model of the spec and runs one training step on
 a random batch on the CPU, without data or weight files.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import re
-import subprocess
 import sys
 import time
 from typing import Dict, List, Optional
@@ -37,10 +59,13 @@ from typing import Dict, List, Optional
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from uet_mmdet.benchmark import (BenchmarkSpec, Run, SpecError,  # noqa: E402
-                                 compose_run_config, markdown_table,
-                                 metric_table, paired_row, paired_table,
-                                 rows_from_results, write_chart, write_csv)
+from uet_mmdet.benchmark import (LAUNCHERS, BenchmarkSpec, Launch,  # noqa
+                                 Outcome, RunFailed, SpecError,
+                                 compose_run_config, execute_run,
+                                 markdown_table, metric_table, paired_row,
+                                 paired_table, read_result, rows_from_results,
+                                 run_plan, run_tool, visible_devices,
+                                 write_chart, write_csv)
 from uet_mmdet.utils import dry_run, exit_with_error  # noqa: E402
 
 
@@ -51,10 +76,20 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seeds', type=int, nargs='+',
                         help="run these of the spec's seeds only")
     parser.add_argument('--dry-run', action='store_true')
-    parser.add_argument('--launcher', choices=['none', 'pytorch'],
-                        default='none')
+    parser.add_argument('--teacher-ckpt',
+                        help='use this teacher checkpoint; do not train one')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none')
     parser.add_argument('--gpus', type=int, default=1,
-                        help='GPUs per run with --launcher pytorch')
+                        help='GPUs per run (--launcher pytorch or slurm)')
+    parser.add_argument('--max-parallel', type=int,
+                        help='runs at once (default 1; slurm: all ready)')
+    slurm = parser.add_argument_group('--launcher slurm')
+    slurm.add_argument('--partition', help='Slurm partition')
+    slurm.add_argument('--gpus-per-node', type=int, default=8)
+    slurm.add_argument('--cpus-per-task', type=int, default=5)
+    slurm.add_argument('--srun-args', default='',
+                       help='further srun arguments, written with =: '
+                       '--srun-args="--time=24:00:00"')
     return parser.parse_args()
 
 
@@ -81,107 +116,8 @@ def prepare(spec: BenchmarkSpec, work_dir: str) -> None:
         if command[0].endswith('.py'):
             command = [sys.executable, *command]
         print(f'[prepare] {" ".join(command)}', flush=True)
-        _run_tool(command, osp.join(work_dir, f'prepare_{index}.log'))
-
-
-def _run_tool(command: List[str], log_file: str) -> Optional[float]:
-    """Run a command, appending to ``log_file``; return the child's peak
-    RSS in MiB."""
-    with open(log_file, 'a') as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log,
-                                   stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        exit_with_error(f'{" ".join(command[:3])} ... failed '
-                        f'(exit {process.returncode}){_reason(log_file)}; '
-                        f'see {log_file}')
-    return usage.ru_maxrss / 1024  # kilobytes on Linux
-
-
-def _reason(log_file: str) -> str:
-    """``: <message>`` of a tool's one-line ``error:`` at the end of its
-    log, or nothing."""
-    with open(log_file) as f:
-        lines = f.read().strip().splitlines()
-    if lines and lines[-1].startswith('error: '):
-        return f': {lines[-1][len("error: "):]}'
-    return ''
-
-
-def _train_command(run: Run, config: str,
-                   args: argparse.Namespace) -> List[str]:
-    """``tools/train.py`` for ``run``, resuming its last checkpoint when an
-    earlier attempt was stopped."""
-    if args.launcher == 'pytorch':
-        command = ['bash', 'tools/dist_train.sh', config, str(args.gpus)]
-    else:
-        command = [sys.executable, 'tools/train.py', config]
-    command += ['--work-dir', run.work_dir]
-    if osp.isfile(osp.join(run.work_dir, 'last_checkpoint')):
-        command.append('--resume')
-    return command
-
-
-def _train_speed(work_dir: str) -> Dict[str, Optional[float]]:
-    """Mean seconds per training iteration and peak CUDA memory (MiB) from
-    mmengine's ``vis_data/scalars.json``."""
-    times, memory = [], []
-    for root, _, files in os.walk(work_dir):
-        if 'scalars.json' in files and root.endswith('vis_data'):
-            with open(osp.join(root, 'scalars.json')) as f:
-                for line in f:
-                    record = json.loads(line)
-                    if 'loss' in record and 'time' in record:
-                        times.append(record['time'])
-                        if 'memory' in record:
-                            memory.append(record['memory'])
-    return dict(
-        sec_per_iter=sum(times) / len(times) if times else None,
-        cuda_mib=max(memory) if memory else None)
-
-
-def _last_checkpoint(work_dir: str) -> str:
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
-
-
-def execute(run: Run, teacher_ckpt: Optional[str],
-            args: argparse.Namespace) -> dict:
-    """Train and evaluate one run, or read its result if it is done."""
-    result_file = osp.join(run.work_dir, 'result.json')
-    if osp.isfile(result_file):
-        with open(result_file) as f:
-            return json.load(f)
-    config = osp.join(run.work_dir, 'configs', osp.basename(run.config))
-    os.makedirs(osp.dirname(config), exist_ok=True)
-    compose_run_config(run, teacher_ckpt).dump(config)
-    start = time.time()
-    train_rss, checkpoint = None, run.checkpoint
-    if checkpoint is None:
-        train_rss = _run_tool(
-            _train_command(run, config, args),
-            osp.join(run.work_dir, 'train.log'))
-        checkpoint = _last_checkpoint(run.work_dir)
-    metrics_file = osp.join(run.work_dir, 'metrics.json')
-    _run_tool([
-        sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
-        osp.join(run.work_dir, 'test'), '--metrics-out', metrics_file
-    ], osp.join(run.work_dir, 'test.log'))
-    with open(metrics_file) as f:
-        metrics = json.load(f)
-    speed = _train_speed(run.work_dir)
-    result = dict(
-        name=run.name,
-        seed=run.seed,
-        checkpoint=checkpoint,
-        metrics=metrics,
-        sec_per_iter=speed['sec_per_iter'],
-        peak_mib=speed['cuda_mib'] or train_rss,
-        seconds=time.time() - start)
-    with open(result_file, 'w') as f:
-        json.dump(result, f, indent=2)
-    return result
+        run_tool(command, osp.join(work_dir, f'prepare_{index}.log'),
+                 REPO_ROOT)
 
 
 def write_tables(spec: BenchmarkSpec, results: Dict[str, List[dict]],
@@ -204,6 +140,10 @@ def write_tables(spec: BenchmarkSpec, results: Dict[str, List[dict]],
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(f'# {spec.name}\n\nCOCO bbox AP x 100, mean ± std over '
                 f'seeds {spec.seeds}; Δ AP to the student alone.\n\n')
+        if spec.teacher.get('checkpoint'):
+            f.write(f'Teacher: the given checkpoint '
+                    f'`{spec.teacher["checkpoint"]}`, evaluated, not '
+                    'trained.\n\n')
         f.write(markdown_table(rows))
         if paired:
             f.write('\nPaired differences (same seed, same batches), mean '
@@ -219,11 +159,44 @@ def write_tables(spec: BenchmarkSpec, results: Dict[str, List[dict]],
     write_chart(rows, osp.join(work_dir, 'results.png'), spec.name)
 
 
-def _eta(elapsed: List[float], remaining: int) -> str:
-    if not elapsed:
-        return 'ETA unknown'
-    seconds = sum(elapsed) / len(elapsed) * remaining
-    return f'ETA {seconds / 60:.0f} min'
+def use_teacher_ckpt(spec: BenchmarkSpec, given: Optional[str],
+                     work_dir: str) -> None:
+    """Make ``given`` (``--teacher-ckpt``) the spec's teacher checkpoint;
+    refuse a missing file, or a work dir whose teacher is another one."""
+    if given:
+        spec.teacher['checkpoint'] = osp.abspath(given)
+    checkpoint = spec.teacher.get('checkpoint')
+    if not checkpoint:
+        return
+    what = '--teacher-ckpt' if given else "the spec's teacher checkpoint"
+    if not osp.isfile(checkpoint):
+        exit_with_error(f'{what} {checkpoint}: no such file')
+    done = read_result(spec.plan(work_dir)[0])
+    if done is not None and done['checkpoint'] != checkpoint:
+        exit_with_error(
+            f'{work_dir} holds the runs of teacher {done["checkpoint"]}, '
+            f'not {checkpoint}: use another --work-dir')
+
+
+def make_launch(args: argparse.Namespace, spec: BenchmarkSpec,
+                runs: int) -> tuple:
+    """The launch settings and the number of runs at once."""
+    slurm = args.launcher == 'slurm'
+    launch = Launch(
+        launcher=args.launcher, gpus=args.gpus, partition=args.partition,
+        gpus_per_node=args.gpus_per_node, cpus_per_task=args.cpus_per_task,
+        srun_args=args.srun_args, devices=[] if slurm else visible_devices(),
+        job_prefix=re.sub(r'\W+', '_', spec.name))
+    max_parallel = args.max_parallel or (runs if slurm else 1)
+    problem = launch.check(max_parallel)
+    if problem:
+        exit_with_error(problem)
+    return launch, max_parallel
+
+
+def _label(outcome: Outcome, total: int) -> str:
+    seed = '' if outcome.run.seed is None else f' seed {outcome.run.seed}'
+    return f'[{outcome.index + 1}/{total}] {outcome.run.name}{seed}'
 
 
 def main() -> None:
@@ -243,30 +216,61 @@ def main() -> None:
     work_dir = args.work_dir or osp.join('work_dirs', 'benchmarks',
                                          re.sub(r'\W+', '_', spec.name))
     work_dir = osp.abspath(work_dir)
-    os.makedirs(work_dir, exist_ok=True)
-    prepare(spec, work_dir)
+    use_teacher_ckpt(spec, args.teacher_ckpt, work_dir)
     runs = spec.plan(work_dir)
-    teacher_ckpt = None
-    results: Dict[str, List[dict]] = {}
-    # what is left after the teacher are seeded runs: they time the ETA
-    teacher_seconds: List[float] = []
-    run_seconds: List[float] = []
-    for index, run in enumerate(runs, 1):
-        done = osp.isfile(osp.join(run.work_dir, 'result.json'))
-        seed = '' if run.seed is None else f' seed {run.seed}'
-        eta = _eta(run_seconds or teacher_seconds, len(runs) - index + 1)
-        print(f'[{index}/{len(runs)}] {run.name}{seed}: '
-              f'{"done" if done else "running"} ({eta})', flush=True)
-        result = execute(run, teacher_ckpt, args)
-        if not done:
-            seconds = teacher_seconds if run.seed is None else run_seconds
-            seconds.append(result['seconds'])
-        if run.name == 'teacher':
-            teacher_ckpt = result['checkpoint']
-        results.setdefault(run.name, []).append(result)
-        write_tables(spec, results, work_dir)
-    with open(osp.join(work_dir, 'results.md')) as f:
-        print(f.read())
+    launch, max_parallel = make_launch(args, spec, len(runs))
+    os.makedirs(work_dir, exist_ok=True)
+    try:
+        prepare(spec, work_dir)
+    except RunFailed as error:
+        exit_with_error(str(error))
+    results: Dict[int, dict] = {}
+    # runs after the teacher are seeded runs: their times make the ETA
+    seconds: Dict[bool, List[float]] = {True: [], False: []}
+
+    def eta() -> str:
+        elapsed = seconds[True] or seconds[False]
+        if not elapsed:
+            return 'ETA unknown'
+        left = (len(runs) - len(results)) / max_parallel
+        return f'ETA {sum(elapsed) / len(elapsed) * left / 60:.0f} min'
+
+    def report(outcome: Outcome) -> None:
+        label = _label(outcome, len(runs))
+        if outcome.state == 'start':
+            print(f'{label}: running ({eta()})', flush=True)
+        elif outcome.state == 'fail':
+            print(f'{label}: FAILED: {outcome.error}', flush=True)
+        else:
+            results[outcome.index] = outcome.result
+            if outcome.state == 'finish':
+                seconds[outcome.run.seed is not None].append(
+                    outcome.result['seconds'])
+                print(f'{label}: finished in '
+                      f'{outcome.result["seconds"] / 60:.1f} min', flush=True)
+            else:
+                print(f'{label}: done', flush=True)
+            by_name: Dict[str, List[dict]] = {}
+            for index in sorted(results):
+                by_name.setdefault(runs[index].name, []).append(results[index])
+            write_tables(spec, by_name, work_dir)
+
+    def execute(run, teacher_ckpt, slot):
+        return execute_run(run, teacher_ckpt, launch, REPO_ROOT, slot)
+
+    start = time.time()
+    outcomes = run_plan(runs, execute, max_parallel, read_result, report)
+    failed = [o for o in outcomes if o.state == 'fail']
+    table = osp.join(work_dir, 'results.md')
+    if osp.isfile(table):
+        with open(table) as f:
+            print(f.read())
+    if failed:
+        names = ', '.join(_label(o, len(runs)) for o in failed)
+        print(f'error: {len(failed)} of {len(runs)} runs failed ({names}) '
+              f'after {(time.time() - start) / 60:.0f} min; run the command '
+              'again to retry them', file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == '__main__':

@@ -5,6 +5,10 @@
         [--no-data-check | --skip-bad-samples]
         [--cfg-options key=value ...] [--launcher {none,pytorch,slurm,mpi}]
 
+``--amp`` turns an OptimWrapper into an AmpOptimWrapper (kept, with a log
+line, when the config already has one); ``--auto-scale-lr`` needs
+``auto_scale_lr = dict(base_batch_size=N)`` in the config.
+
 When the train dataset states ``metainfo.classes``, the ``num_classes`` of
 the detector (or the student and the teacher) is set from it, in one logged
 line. Before the Runner is built, the train and val data are checked
@@ -52,6 +56,22 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def enable_amp(cfg, log: list) -> None:
+    """``--amp`` as in mmdet: OptimWrapper -> AmpOptimWrapper (dynamic loss
+    scale); a config already on AmpOptimWrapper is kept as it is."""
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper == 'AmpOptimWrapper':
+        log.append('--amp: AMP is already enabled in the config '
+                   '(AmpOptimWrapper); kept as it is')
+    elif wrapper != 'OptimWrapper':
+        exit_with_error('--amp only converts optim_wrapper.type='
+                        f"'OptimWrapper', the config has '{wrapper}'; set "
+                        "optim_wrapper.type='AmpOptimWrapper' yourself")
+    else:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+
+
 def main() -> None:
     args = parse_args()
     cfg_options = dict(args.cfg_options or {})
@@ -65,9 +85,13 @@ def main() -> None:
                            args.launcher, mode='train', notes=data_log)
 
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.loss_scale = 'dynamic'
+        enable_amp(cfg, data_log)
     if args.auto_scale_lr:
+        auto_scale_lr = cfg.get('auto_scale_lr') or {}
+        if 'base_batch_size' not in auto_scale_lr:
+            exit_with_error('--auto-scale-lr needs auto_scale_lr = dict('
+                            'base_batch_size=N) in the config: the total '
+                            'batch size its learning rate was set for')
         cfg.auto_scale_lr.enable = True
 
     # one rank checks (torchrun stops the others if it refuses); with

@@ -6,6 +6,11 @@
 # that README does not name the teacher, and their repository has configs for
 # R101 and larger teachers; the UET paper's for this setting are not filled in
 # (we could not read its tables here).
+# The spec trains its teacher; mmdet's model-zoo checkpoint of the same
+# teacher config (uet_mmdet/utils/model_zoo.py) and the ImageNet weights
+# come with
+#   python tools/misc/download_weights.py --config \
+#       configs/fgd/fgd_fpn_faster-rcnn_r101_faster-rcnn_r50_2x_coco.py
 name = 'COCO: Faster R-CNN R101 -> R50, 2x'
 teacher = dict(config='../coco/faster-rcnn_r101_fpn_2x_coco.py')
 student = dict(config='../coco/faster-rcnn_r50_fpn_2x_coco.py', published=38.4)

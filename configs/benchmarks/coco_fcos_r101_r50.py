@@ -7,6 +7,11 @@
 # README does not name the teacher, and their repository has configs for R101
 # and larger teachers; the UET paper's for this setting are not filled in (we
 # could not read its tables here).
+# The spec trains its teacher; mmdet's model-zoo checkpoint of the same
+# teacher config (uet_mmdet/utils/model_zoo.py) and the ImageNet weights
+# come with
+#   python tools/misc/download_weights.py --config \
+#       configs/fgd/fgd_fpn_fcos_r101_fcos_r50_2x_coco.py
 name = 'COCO: FCOS R101 -> R50 (Caffe-style, ms 2x)'
 teacher = dict(
     config='../coco/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py')

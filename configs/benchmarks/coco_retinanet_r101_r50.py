@@ -5,6 +5,11 @@
 # alone, 40.7 with FGD); that README does not name the teacher, and their
 # repository has configs for R101 and larger teachers; the UET paper's for this
 # setting are not filled in (we could not read its tables here).
+# The spec trains its teacher; mmdet's model-zoo checkpoint of the same
+# teacher config (uet_mmdet/utils/model_zoo.py) and the ImageNet weights
+# come with
+#   python tools/misc/download_weights.py --config \
+#       configs/fgd/fgd_fpn_retinanet_r101_retinanet_r50_2x_coco.py
 name = 'COCO: RetinaNet R101 -> R50, 2x'
 teacher = dict(config='../coco/retinanet_r101_fpn_2x_coco.py')
 student = dict(config='../coco/retinanet_r50_fpn_2x_coco.py', published=37.4)

@@ -1,16 +1,18 @@
 # FGD on the FPN for COCO: Faster R-CNN R101 teacher -> R50 student,
 # 2x schedule, published FGD hyper-parameters (temp 0.5, alpha 0.00005,
 # beta 0.000025, gamma 0.00005, lambda 0.0000005, FPN levels 0-3).
-# Needs: COCO in data/coco, ImageNet weights in checkpoints/ (see
-# configs/_base_/models/imagenet_weights.py) and a teacher trained with
-# mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py at `teacher_ckpt`.
+# Needs: COCO in data/coco and, in checkpoints/, the ImageNet weights and
+# mmdet's model-zoo teacher of
+# mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py
+# (`python tools/misc/download_weights.py --config THIS_CONFIG`; another
+# teacher: --cfg-options model.teacher_ckpt=FILE).
 _base_ = [
     'mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py',
     '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py',
     '../_base_/distillers/fgd_fpn.py'
 ]
 
-teacher_ckpt = 'checkpoints/faster-rcnn_r101_fpn_2x_coco.pth'
+teacher_ckpt = 'checkpoints/faster_rcnn_r101_fpn_2x_coco_bbox_mAP-0.398_20200504_210455-1d2dac9c.pth'  # noqa: E501
 
 student = _base_.model
 student.backbone.init_cfg = dict(

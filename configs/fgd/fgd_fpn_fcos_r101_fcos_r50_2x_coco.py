@@ -1,16 +1,18 @@
 # FGD on the FPN for COCO: FCOS R101 teacher -> FCOS R50 student,
 # 2x schedule, published FGD hyper-parameters (temp 0.8, alpha 0.0016,
 # beta 0.0008, gamma 0.0008, lambda 0.000008, FPN levels 0-4).
-# Needs: COCO in data/coco, ImageNet weights in checkpoints/ (see
-# configs/_base_/models/imagenet_weights.py) and a teacher trained with
-# mmdet::fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py at `teacher_ckpt`.
+# Needs: COCO in data/coco and, in checkpoints/, the ImageNet weights and
+# mmdet's model-zoo teacher of
+# mmdet::fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py
+# (`python tools/misc/download_weights.py --config THIS_CONFIG`; another
+# teacher: --cfg-options model.teacher_ckpt=FILE).
 _base_ = [
     'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
     '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py',
     '../_base_/distillers/fgd_fpn.py'
 ]
 
-teacher_ckpt = 'checkpoints/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.pth'
+teacher_ckpt = 'checkpoints/fcos_r101_caffe_fpn_gn-head_mstrain_640-800_2x_coco-511424d6.pth'  # noqa: E501
 
 student = _base_.model
 student.backbone.init_cfg = dict(

@@ -1,16 +1,18 @@
 # FGD on the FPN for COCO: GFL R101 teacher -> GFL R50 student,
 # 1x schedule, published FGD hyper-parameters (temp 0.5, alpha 0.001,
 # beta 0.0005, gamma 0.0005, lambda 0.000005, FPN levels 0-4).
-# Needs: COCO in data/coco, ImageNet weights in checkpoints/ (see
-# configs/_base_/models/imagenet_weights.py) and a teacher trained with
-# mmdet::gfl/gfl_r101_fpn_ms-2x_coco.py at `teacher_ckpt`.
+# Needs: COCO in data/coco and, in checkpoints/, the ImageNet weights and
+# mmdet's model-zoo teacher of
+# mmdet::gfl/gfl_r101_fpn_ms-2x_coco.py
+# (`python tools/misc/download_weights.py --config THIS_CONFIG`; another
+# teacher: --cfg-options model.teacher_ckpt=FILE).
 _base_ = [
     'mmdet::gfl/gfl_r50_fpn_1x_coco.py',
     '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py',
     '../_base_/distillers/fgd_fpn.py'
 ]
 
-teacher_ckpt = 'checkpoints/gfl_r101_fpn_ms-2x_coco.pth'
+teacher_ckpt = 'checkpoints/gfl_r101_fpn_mstrain_2x_coco_20200629_200126-dd12f847.pth'  # noqa: E501
 
 student = _base_.model
 student.backbone.init_cfg = dict(

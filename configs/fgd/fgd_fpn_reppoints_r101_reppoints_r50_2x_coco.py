@@ -1,16 +1,18 @@
 # FGD on the FPN for COCO: RepPoints R101 teacher -> RepPoints R50 student,
 # 2x schedule, published FGD hyper-parameters (temp 0.5, alpha 0.0016,
 # beta 0.0008, gamma 0.0008, lambda 0.000008, FPN levels 0-4).
-# Needs: COCO in data/coco, ImageNet weights in checkpoints/ (see
-# configs/_base_/models/imagenet_weights.py) and a teacher trained with
-# mmdet::reppoints/reppoints-moment_r101_fpn-gn_head-gn_2x_coco.py at `teacher_ckpt`.
+# Needs: COCO in data/coco and, in checkpoints/, the ImageNet weights and
+# mmdet's model-zoo teacher of
+# mmdet::reppoints/reppoints-moment_r101_fpn-gn_head-gn_2x_coco.py
+# (`python tools/misc/download_weights.py --config THIS_CONFIG`; another
+# teacher: --cfg-options model.teacher_ckpt=FILE).
 _base_ = [
     'mmdet::reppoints/reppoints-moment_r50_fpn-gn_head-gn_2x_coco.py',
     '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py',
     '../_base_/distillers/fgd_fpn.py'
 ]
 
-teacher_ckpt = 'checkpoints/reppoints-moment_r101_fpn-gn_head-gn_2x_coco.pth'
+teacher_ckpt = 'checkpoints/reppoints_moment_r101_fpn_gn-neck+head_2x_coco_20200329-4fbc7310.pth'  # noqa: E501
 
 student = _base_.model
 student.backbone.init_cfg = dict(

@@ -1,13 +1,14 @@
 # PKD on the FPN for COCO: RetinaNet R101 teacher -> RetinaNet R50 student, 2x.
-# Teacher weights: a RetinaNet R101 checkpoint trained with
-# mmdet::retinanet/retinanet_r101_fpn_2x_coco.py, at `teacher_ckpt`.
+# Teacher weights: mmdet's model-zoo checkpoint of
+# mmdet::retinanet/retinanet_r101_fpn_2x_coco.py, at `teacher_ckpt`
+# (`python tools/misc/download_weights.py --config THIS_CONFIG`).
 _base_ = [
     'mmdet::retinanet/retinanet_r50_fpn_2x_coco.py',
     '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py',
     '../_base_/distillers/pkd_fpn.py'
 ]
 
-teacher_ckpt = 'checkpoints/retinanet_r101_fpn_2x_coco.pth'
+teacher_ckpt = 'checkpoints/retinanet_r101_fpn_2x_coco_20200131-5560aee8.pth'
 
 student = _base_.model
 student.backbone.init_cfg = dict(

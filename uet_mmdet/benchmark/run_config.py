@@ -1,20 +1,12 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """The config a benchmark run trains with: its config, the spec's
 overrides, and the teacher checkpoint the benchmark produced."""
-from typing import Any, Optional
+from typing import Optional
 
 from mmengine.config import Config
 
+from uet_mmdet.utils.teacher_path import use_teacher_checkpoint
 from .spec import Run
-
-
-def _replace_string(node: Any, old: str, new: str) -> Any:
-    if isinstance(node, dict):
-        return {key: _replace_string(value, old, new)
-                for key, value in node.items()}
-    if isinstance(node, (list, tuple)):
-        return type(node)(_replace_string(value, old, new) for value in node)
-    return new if node == old else node
 
 
 def compose_run_config(run: Run,
@@ -31,14 +23,9 @@ def compose_run_config(run: Run,
     for path in run.overrides:
         cfg.merge_from_dict(Config.fromfile(path).to_dict())
     cfg.merge_from_dict(run.cfg_options)
-    if not (run.distill and teacher_ckpt):
-        return cfg
-    values = cfg.to_dict()
-    old = values['model'].get('teacher_ckpt')
-    if old:
-        values = _replace_string(values, old, teacher_ckpt)
-    values['model']['teacher_ckpt'] = teacher_ckpt
-    return Config(values, filename=run.config)
+    if run.distill and teacher_ckpt:
+        use_teacher_checkpoint(cfg, teacher_ckpt)
+    return cfg
 
 
 __all__ = ['compose_run_config']

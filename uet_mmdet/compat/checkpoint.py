@@ -104,7 +104,8 @@ def load_from_local_weights_only(filename: str,
             f'weights_only=True) refused it ({detail.strip()}). If it is a '
             'checkpoint of the plain mmengine Runner that you made, export '
             'its weights with `python tools/model_converters/publish_model.py '
-            f'{filename} OUT.pth --trust` and use OUT.pth; resume it with '
+            f'{filename} OUT.pth --trust` and use the OUT-<sha256>.pth it '
+            'writes; resume it with '
             "runner_type='UETRunner'.") from None
 
 

@@ -1,5 +1,7 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """Turn training checkpoints into deployable weight files."""
+import hashlib
+import os
 from collections import OrderedDict
 from typing import Any, Dict
 
@@ -45,4 +47,25 @@ def extract_student(checkpoint: Dict[str, Any]) -> Dict[str, Any]:
     return dict(meta=_plain_meta(checkpoint), state_dict=student)
 
 
-__all__ = ['STUDENT_PREFIX', 'publish_weights', 'extract_student']
+def sha256_of(path: str) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def add_sha_suffix(path: str) -> str:
+    """Rename ``NAME.pth`` to ``NAME-<first 8 hex of its sha256>.pth`` (the
+    model-zoo naming of mmdet's publish_model) and return the new path."""
+    stem = path[:-len('.pth')] if path.endswith('.pth') else path
+    final = f'{stem}-{sha256_of(path)[:8]}.pth'
+    os.replace(path, final)
+    return final
+
+
+__all__ = [
+    'STUDENT_PREFIX', 'publish_weights', 'extract_student', 'sha256_of',
+    'add_sha_suffix'
+]

@@ -14,6 +14,7 @@ from mmengine.runner import Runner
 
 from .config_checks import ConfigCheckError, check_config
 from .dataset_classes import match_num_classes
+from .teacher_path import use_teacher_checkpoint
 
 _BUILD_PREFIX = re.compile(r'class `\w+` in [^:]+: ')
 
@@ -34,13 +35,31 @@ def add_config_and_launcher_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def apply_cfg_options(cfg: Config, cfg_options: Optional[dict]) -> Config:
+    """Merge ``--cfg-options`` into ``cfg`` in place.
+
+    When they change ``model.teacher_ckpt``, every other reference to the
+    config's own teacher checkpoint (e.g. a student ``init_cfg`` starting
+    from the teacher) follows (:func:`use_teacher_checkpoint`).
+    """
+    if not cfg_options:
+        return cfg
+    old = (cfg.get('model') or {}).get('teacher_ckpt')
+    cfg.merge_from_dict(cfg_options)
+    new = (cfg.get('model') or {}).get('teacher_ckpt')
+    if old and new and new != old:
+        use_teacher_checkpoint(cfg, new, old)
+    return cfg
+
+
 def load_tool_config(config: str,
                      cfg_options: Optional[dict] = None,
                      work_dir: Optional[str] = None,
                      launcher: str = 'none',
                      mode: str = 'train',
                      notes: Optional[List[str]] = None) -> Config:
-    """Load, override and check a config as the tools do.
+    """Load, override (:func:`apply_cfg_options`) and check a config as the
+    tools do.
 
     The models' ``num_classes`` are set from the dataset's
     ``metainfo.classes`` (:func:`match_num_classes`). Exits the process with
@@ -69,8 +88,7 @@ def load_tool_config(config: str,
         exit_with_error(f'cannot load config {config}: '
                         f'{type(error).__name__}: {error}')
     cfg.launcher = launcher
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    apply_cfg_options(cfg, cfg_options)
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
@@ -122,6 +140,6 @@ def exit_with_error(message: str) -> None:
 
 
 __all__ = [
-    'add_config_and_launcher_args', 'build_runner', 'close_distributed',
-    'load_tool_config', 'exit_with_error'
+    'add_config_and_launcher_args', 'apply_cfg_options', 'build_runner',
+    'close_distributed', 'load_tool_config', 'exit_with_error'
 ]

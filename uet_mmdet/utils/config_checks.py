@@ -10,6 +10,7 @@ import mmengine.registry as mmengine_registry
 from mmengine.config import Config
 from mmengine.registry import Registry
 
+from .model_zoo import where_to_get
 from .setup_env import register_all_modules
 
 
@@ -90,21 +91,36 @@ def _is_local(path: str) -> bool:
 
 def _require_file(path: Optional[str], what: str) -> None:
     if path and _is_local(path) and not osp.isfile(osp.expanduser(path)):
-        raise ConfigCheckError(f'{what} not found: {path}')
+        hint = where_to_get(path)
+        raise ConfigCheckError(f'{what} not found: {path}' +
+                               (f'; {hint}' if hint else ''))
+
+
+def checkpoint_paths(cfg: Config) -> Iterator[Tuple[str, str]]:
+    """``(key, path)`` of every local weights file the config reads:
+    ``model.teacher_ckpt``, ``load_from`` and ``Pretrained`` checkpoints."""
+    model = cfg.get('model') or {}
+    keyed = [('model.teacher_ckpt', model.get('teacher_ckpt')),
+             ('load_from', cfg.get('load_from'))]
+    keyed += [(f'{path}.checkpoint', node.get('checkpoint'))
+              for path, node in _walk(cfg.to_dict().get('model'), 'model')
+              if node.get('type') == 'Pretrained']
+    for key, path in keyed:
+        if isinstance(path, str) and path and _is_local(path):
+            yield key, path
 
 
 def check_checkpoints(cfg: Config) -> None:
     """Teacher checkpoints, ``load_from`` and ``Pretrained`` files exist."""
-    model = cfg.get('model', {})
-    _require_file(model.get('teacher_ckpt'),
-                  'teacher checkpoint (model.teacher_ckpt)')
-    _require_file(cfg.get('load_from'), 'checkpoint (load_from)')
-    for path, node in _walk(cfg.to_dict()):
-        if node.get('type') == 'Pretrained':
-            _require_file(
-                node.get('checkpoint'),
-                f'pretrained weights ({path}.checkpoint; download them or '
-                'set init_cfg=None to train from scratch)')
+    for key, path in checkpoint_paths(cfg):
+        if key == 'model.teacher_ckpt':
+            what = 'teacher checkpoint (model.teacher_ckpt)'
+        elif key == 'load_from':
+            what = 'checkpoint (load_from)'
+        else:
+            what = (f'pretrained weights ({key}; download them or set '
+                    'init_cfg=None to train from scratch)')
+        _require_file(path, what)
 
 
 def _datasets(node: dict, path: str) -> Iterator[Tuple[str, dict]]:
@@ -191,5 +207,5 @@ def check_config(cfg: Config, mode: str = 'train') -> None:
 
 __all__ = [
     'ConfigCheckError', 'check_config', 'check_types', 'check_checkpoints',
-    'check_data', 'check_uet_settings'
+    'checkpoint_paths', 'check_data', 'check_uet_settings'
 ]
