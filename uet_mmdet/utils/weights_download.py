@@ -12,6 +12,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
+from .checkpoint_export import sha256_of
 from .config_checks import checkpoint_paths
 from .model_zoo import DEFAULT_DIR, MODEL_ZOO, ZooWeights, weights_named
 
@@ -20,14 +21,6 @@ _CHUNK = 1 << 20
 
 class WeightsDownloadError(RuntimeError):
     """A download failed, or a file does not match its sha256 prefix."""
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as file:
-        for chunk in iter(lambda: file.read(_CHUNK), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _source(weights: ZooWeights, mirror: Optional[str]) -> str:
@@ -95,7 +88,7 @@ def download_weights(name: str,
     path = path or osp.join(DEFAULT_DIR, weights.filename)
     expected = weights.sha256_prefix
     if osp.isfile(path):
-        found = _sha256(path)
+        found = sha256_of(path)
         if found.startswith(expected):
             return 'present'
         raise WeightsDownloadError(
