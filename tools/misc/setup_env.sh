@@ -17,7 +17,7 @@
 #   otherwise. MMCV_OPS=cpu|cuda overrides; MAX_JOBS defaults to the cores.
 #
 # The first CPU build of mmcv takes about 17 minutes on 2 cores; pip caches the
-# wheel, so later runs take seconds. A CUDA build takes 10-30 minutes.
+# wheel, so later runs take seconds. A CUDA build has not been timed here.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
