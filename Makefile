@@ -1,7 +1,8 @@
-# The commands of the README. Both first run the (idempotent) setup.
+# The commands of the README. Each first runs the (idempotent) setup.
 PYTHON := .venv/bin/python
+LINTED := uet_mmdet tools tests configs setup.py
 
-.PHONY: setup demo benchmark test
+.PHONY: setup demo benchmark lint test
 
 setup:
 	bash tools/misc/setup_env.sh
@@ -12,5 +13,11 @@ demo: setup
 benchmark: setup
 	$(PYTHON) tools/reproduce.py configs/benchmarks/demo_fgd_uet.py
 
-test: setup
+# the checks of .pre-commit-config.yaml, without changing a file
+lint: setup
+	$(PYTHON) -m flake8 $(LINTED)
+	$(PYTHON) -m isort --check-only --diff $(LINTED)
+	$(PYTHON) -m yapf --recursive --diff $(LINTED)
+
+test: lint
 	$(PYTHON) -m pytest tests

@@ -3,12 +3,14 @@ import os
 import os.path as osp
 import shutil
 import sys
-
 from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
 # what `mim train uet_mmdet` and `uet_mmdet::` configs read from the package
 MIM_ITEMS = ('configs', 'tools', 'model-index.yml')
+# the versions `make lint` and .pre-commit-config.yaml check with (in the
+# test extras, since `make test` lints first)
+LINT_REQUIREMENTS = ['flake8>=7,<8', 'isort==5.13.2', 'yapf==0.43.0']
 
 
 def read_table(name: str) -> dict:
@@ -50,8 +52,8 @@ def build_mim_folder(mode: str) -> None:
         if mode == 'symlink':
             os.symlink(osp.relpath(source, mim_dir), target)
         elif osp.isdir(source):
-            shutil.copytree(source, target,
-                            ignore=shutil.ignore_patterns('__pycache__'))
+            shutil.copytree(
+                source, target, ignore=shutil.ignore_patterns('__pycache__'))
         else:
             shutil.copyfile(source, target)
 
@@ -82,8 +84,8 @@ if __name__ == '__main__':
             exclude=('configs', 'tools', 'tests', 'tests.*', 'data')),
         # the configs, tools and model index copied (or linked) above
         package_data={
-            'uet_mmdet': ['.mim/model-index.yml', '.mim/configs/**/*',
-                          '.mim/tools/**/*']
+            'uet_mmdet':
+            ['.mim/model-index.yml', '.mim/configs/**/*', '.mim/tools/**/*']
         },
         include_package_data=True,
         # torch is left to the environment so that CUDA users keep their
@@ -97,7 +99,10 @@ if __name__ == '__main__':
         extras_require={
             # openmim pulls openxlab, which pins setuptools~=60.2; torch 2.x
             # needs setuptools>=77, which makes pip pick an older openxlab.
-            'tests': ['pytest>=7', 'openmim>=0.3.9', 'setuptools>=77'],
+            'tests': [
+                'pytest>=7', 'openmim>=0.3.9', 'setuptools>=77',
+                *LINT_REQUIREMENTS
+            ],
             'mim': ['openmim>=0.3.9'],
             'tensorboard': ['tensorboard'],
         },

@@ -49,8 +49,8 @@ class RankLossRecorder(Hook):
     def before_train(self, runner) -> None:
         estimator = _estimator(runner)
         self.record = dict(
-            uet_seed=None if estimator is None else
-            estimator.generator(torch.device('cpu')).initial_seed(),
+            uet_seed=None if estimator is None else estimator.generator(
+                torch.device('cpu')).initial_seed(),
             iterations=[])
 
     def after_train_iter(self,
@@ -63,8 +63,10 @@ class RankLossRecorder(Hook):
                 img_ids=[
                     sample.img_id for sample in data_batch['data_samples']
                 ],
-                losses={key: value.item()
-                        for key, value in outputs.items()}))
+                losses={
+                    key: value.item()
+                    for key, value in outputs.items()
+                }))
 
     def after_train(self, runner) -> None:
         path = osp.join(runner.work_dir, f'losses_rank{get_rank()}.json')

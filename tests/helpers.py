@@ -1,11 +1,16 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-"""Helpers for tests that run the repository's tools."""
+"""Helpers shared by the tests: running the repository's tools, test
+configs and data, toy models."""
+import copy
 import json
 import os
 import os.path as osp
 import subprocess
 import sys
 from typing import List, Optional
+
+import torch
+from torch import nn
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO_ROOT, 'configs')
@@ -29,7 +34,9 @@ default_hooks = dict(logger=dict(interval=1))
 '''
 
 
-def write_test_config(path: str, base: str, data_root: str,
+def write_test_config(path: str,
+                      base: str,
+                      data_root: str,
                       extra: str = '') -> str:
     """Write a config inheriting ``configs/<base>`` that runs in seconds:
     :func:`tiny_data_options` and one epoch."""
@@ -101,13 +108,22 @@ def write_planted_coco_dataset(root: str) -> str:
         pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
         Image.fromarray(pixels).save(path)
 
-    categories = [{'id': i + 1, 'name': name}
-                  for i, name in enumerate(DEMO_CLASSES)]
+    categories = [{
+        'id': i + 1,
+        'name': name
+    } for i, name in enumerate(DEMO_CLASSES)]
     categories.append({'id': 20, 'name': 'blob'})  # not a demo class
-    train_images = {1: 'good1.png', 2: 'good2.png', 3: 'missing.png',
-                    4: 'corrupt.png', 5: 'outside.png', 6: 'zero.png',
-                    7: 'unknown_category.png', 8: 'empty.png',
-                    9: 'wrong_size.png'}
+    train_images = {
+        1: 'good1.png',
+        2: 'good2.png',
+        3: 'missing.png',
+        4: 'corrupt.png',
+        5: 'outside.png',
+        6: 'zero.png',
+        7: 'unknown_category.png',
+        8: 'empty.png',
+        9: 'wrong_size.png'
+    }
     # (id, image id, category id, [x, y, w, h])
     train_boxes = [
         (101, 1, 1, [4, 4, 10, 10]),
@@ -142,20 +158,31 @@ def write_planted_coco_dataset(root: str) -> str:
 
     def coco(images, boxes):
         return {
-            'images': [{'id': i, 'file_name': name, 'width': 64,
-                        'height': 48} for i, name in images.items()],
-            'annotations': [{'id': a, 'image_id': i, 'category_id': c,
-                             'bbox': b, 'area': b[2] * b[3], 'iscrowd': 0}
-                            for a, i, c, b in boxes],
-            'categories': categories,
+            'images': [{
+                'id': i,
+                'file_name': name,
+                'width': 64,
+                'height': 48
+            } for i, name in images.items()],
+            'annotations': [{
+                'id': a,
+                'image_id': i,
+                'category_id': c,
+                'bbox': b,
+                'area': b[2] * b[3],
+                'iscrowd': 0
+            } for a, i, c, b in boxes],
+            'categories':
+            categories,
         }
 
     val_images = {i: train_images[i] for i in (1, 2)}
     val_boxes = [box for box in train_boxes if box[1] in (1, 2)]
     for split, payload in (('train', coco(train_images, train_boxes)),
                            ('val', coco(val_images, val_boxes))):
-        with open(osp.join(root, 'annotations', f'instances_{split}.json'),
-                  'w') as f:
+        with open(
+                osp.join(root, 'annotations', f'instances_{split}.json'),
+                'w') as f:
             json.dump(payload, f)
     return root
 
@@ -166,8 +193,10 @@ OWN_DATA_CONFIG = osp.join(CONFIGS, '_base_', 'datasets',
 CATEGORY = 'box'
 
 
-def write_one_class_coco_dataset(root: str, num_train: int = 8,
-                                 num_val: int = 4, size: int = 64) -> str:
+def write_one_class_coco_dataset(root: str,
+                                 num_train: int = 8,
+                                 num_val: int = 4,
+                                 size: int = 64) -> str:
     """Bright squares on noise, one category (:data:`CATEGORY`, id 7), in
     the layout of ``configs/_base_/datasets/coco_format_own_data.py``:
     ``annotations/{train,val}.json`` and ``{train,val}/*.png``. Returns
@@ -187,15 +216,30 @@ def write_one_class_coco_dataset(root: str, num_train: int = 8,
             pixels[y:y + side, x:x + side] = 230
             name = f'{index:03d}.png'
             Image.fromarray(pixels).save(osp.join(root, split, name))
-            images.append({'id': index + 1, 'file_name': name,
-                           'width': size, 'height': size})
-            annotations.append({'id': index + 1, 'image_id': index + 1,
-                                'category_id': 7,
-                                'bbox': [x, y, side, side],
-                                'area': side * side, 'iscrowd': 0})
+            images.append({
+                'id': index + 1,
+                'file_name': name,
+                'width': size,
+                'height': size
+            })
+            annotations.append({
+                'id': index + 1,
+                'image_id': index + 1,
+                'category_id': 7,
+                'bbox': [x, y, side, side],
+                'area': side * side,
+                'iscrowd': 0
+            })
         with open(osp.join(root, 'annotations', f'{split}.json'), 'w') as f:
-            json.dump({'images': images, 'annotations': annotations,
-                       'categories': [{'id': 7, 'name': CATEGORY}]}, f)
+            json.dump(
+                {
+                    'images': images,
+                    'annotations': annotations,
+                    'categories': [{
+                        'id': 7,
+                        'name': CATEGORY
+                    }]
+                }, f)
     return root
 
 
@@ -219,3 +263,139 @@ default_hooks = dict(logger=dict(interval=1))
     with open(path, 'w') as f:
         f.write(text)
     return path
+
+
+def rng(seed: int) -> torch.Generator:
+    """A CPU generator started from ``seed``."""
+    return torch.Generator().manual_seed(seed)
+
+
+# --------------------------------------------------- toy distillation models
+
+
+class ToyNeck(nn.Module):
+    """Two non-linear output levels from one input map."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(
+            nn.Sequential(
+                nn.Conv2d(width, width, 3, padding=1), nn.ReLU(),
+                nn.Conv2d(width, width, 3, padding=1)) for _ in range(2))
+
+    def forward(self, x):
+        return (self.convs[0](x), self.convs[1](nn.functional.avg_pool2d(x,
+                                                                         2)))
+
+
+class ToyDetector(nn.Module):
+    """A conv backbone and :class:`ToyNeck`: a teacher or student with two
+    FPN-like outputs."""
+
+    def __init__(self, width: int = 8) -> None:
+        super().__init__()
+        self.backbone = nn.Conv2d(3, width, 3, padding=1)
+        self.neck = ToyNeck(width)
+
+    def forward(self, x):
+        return self.neck(self.backbone(x))
+
+
+TOY_RECORDERS = {
+    f'fpn{i}': dict(type='ModuleOutputs', source=f'neck.convs.{i}')
+    for i in range(2)
+}
+
+
+def toy_distiller_cfg(
+    uet: Optional[dict] = None,
+    loss: Optional[dict] = None,
+    args: tuple = ('s_feature', 't_feature')) -> dict:
+    """A ``UETDistiller`` config for :class:`ToyDetector`: one ``loss``
+    (default ``L2Loss``) per neck output, reading ``args``."""
+    loss = loss or dict(type='L2Loss', normalize=False, div_element=True)
+    cfg = dict(
+        type='UETDistiller',
+        student_recorders=TOY_RECORDERS,
+        teacher_recorders=TOY_RECORDERS,
+        distill_losses={f'loss_mse_fpn{i}': dict(loss)
+                        for i in range(2)},
+        loss_forward_mappings={
+            f'loss_mse_fpn{i}':
+            dict(
+                **{
+                    args[0]: dict(from_student=True, recorder=f'fpn{i}'),
+                    args[1]: dict(from_student=False, recorder=f'fpn{i}')
+                })
+            for i in range(2)
+        })
+    if uet is not None:
+        cfg['uet'] = uet
+    return copy.deepcopy(cfg)
+
+
+def toy_uet(**overrides) -> dict:
+    """A module-level ``uet`` block for :func:`toy_distiller_cfg`."""
+    return dict(
+        dict(
+            mode='both',
+            num_samples=4,
+            level='module',
+            module='neck',
+            outputs=dict(fpn0=0, fpn1=1),
+            measure='variance'), **overrides)
+
+
+# ------------------------------------------------ shipped configs and data
+
+UET_DEMO = 'uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'
+
+
+def random_teacher_checkpoint(path: str) -> str:
+    """Save the randomly initialised teacher of :data:`UET_DEMO` (the
+    demo RetinaNet R50) to ``path``."""
+    from uet_mmdet.models import build_detector_from_config
+    teacher = build_detector_from_config(
+        osp.join(CONFIGS, 'demo', 'retinanet_r50_fpn_demo.py'))
+    torch.save({'state_dict': teacher.state_dict()}, path)
+    return path
+
+
+# a spec as a user writes one: data generated by `prepare`, the shipped
+# detector and distillation configs, data and schedule overrides
+REPRODUCE_SPEC = """name = 'tiny'
+prepare = [['tools/misc/generate_demo_data.py', '--out', {data!r},
+            '--num-train', '12', '--num-val', '6', '--img-size', '128',
+            '--seed', '3']]
+data = 'data.py'
+schedule = 'schedule.py'
+teacher = dict(config={teacher!r}, schedule='teacher_schedule.py')
+student = dict(config={student!r}, published=1.0)
+methods = [dict(name='FGD+UET', config={uet!r})]
+seeds = [0, 1]
+"""
+TEACHER_SCHEDULE = """train_cfg = dict(max_epochs=1, val_interval=1)
+param_scheduler = []
+"""
+
+
+def write_reproduce_spec(root: str) -> str:
+    """Write :data:`REPRODUCE_SPEC` with its data, schedule (2 epochs) and
+    teacher schedule (:data:`TEACHER_SCHEDULE`) files under ``root``;
+    return the spec's path."""
+    data = osp.join(root, 'data') + '/'
+    spec = REPRODUCE_SPEC.format(
+        data=data,
+        teacher=osp.join(CONFIGS, 'demo', 'retinanet_r50_fpn_demo.py'),
+        student=osp.join(CONFIGS, 'demo', 'retinanet_r18_fpn_demo.py'),
+        uet=osp.join(CONFIGS, UET_DEMO))
+    schedule = TEACHER_SCHEDULE.replace('max_epochs=1', 'max_epochs=2')
+    files = dict(
+        data=tiny_data_options(data),
+        schedule=schedule,
+        teacher_schedule=TEACHER_SCHEDULE,
+        spec=spec)
+    for name, text in files.items():
+        with open(osp.join(root, f'{name}.py'), 'w') as f:
+            f.write(text)
+    return osp.join(root, 'spec.py')

@@ -24,7 +24,10 @@ class KillAfterIterHook(Hook):
     def __init__(self, kill_after: int) -> None:
         self.kill_after = kill_after
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         if runner.iter + 1 == self.kill_after:
             os.kill(os.getpid(), signal.SIGKILL)

@@ -21,7 +21,7 @@ memory (CUDA: mmengine's logged maximum; CPU: the training process's peak
 resident memory) go to its work dir (``result.json``); finished runs are
 skipped when the command is run again, and a run that was stopped during
 training resumes from its last checkpoint (bit-identical to an
-uninterrupted run under the conditions of README "Reliability").
+uninterrupted run under the conditions of docs/reliability.md).
 ``results.md``, ``results.csv`` and ``results.png`` (mAP with std error
 bars) are rewritten after every run.
 
@@ -59,37 +59,47 @@ from typing import Dict, List, Optional
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from uet_mmdet.benchmark import (LAUNCHERS, BenchmarkSpec, Launch,  # noqa
-                                 Outcome, RunFailed, SpecError,
-                                 compose_run_config, execute_run,
+from uet_mmdet.benchmark import (LAUNCHERS, BenchmarkSpec, Launch, Outcome,
+                                 RunFailed, compose_run_config, execute_run,
                                  markdown_table, metric_table, paired_row,
                                  paired_table, read_result, rows_from_results,
                                  run_plan, run_tool, visible_devices,
                                  write_chart, write_csv)
-from uet_mmdet.utils import dry_run, exit_with_error  # noqa: E402
+from uet_mmdet.errors import UserInputError
+from uet_mmdet.utils import dry_run, exit_with_error
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('spec', help='benchmark spec file')
     parser.add_argument('--work-dir', help='default work_dirs/benchmarks/NAME')
-    parser.add_argument('--seeds', type=int, nargs='+',
-                        help="run these of the spec's seeds only")
+    parser.add_argument(
+        '--seeds',
+        type=int,
+        nargs='+',
+        help="run these of the spec's seeds only")
     parser.add_argument('--dry-run', action='store_true')
-    parser.add_argument('--teacher-ckpt',
-                        help='use this teacher checkpoint; do not train one')
+    parser.add_argument(
+        '--teacher-ckpt', help='use this teacher checkpoint; do not train one')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none')
-    parser.add_argument('--gpus', type=int, default=1,
-                        help='GPUs per run (--launcher pytorch or slurm)')
-    parser.add_argument('--max-parallel', type=int,
-                        help='runs at once (default 1; slurm: all ready)')
+    parser.add_argument(
+        '--gpus',
+        type=int,
+        default=1,
+        help='GPUs per run (--launcher pytorch or slurm)')
+    parser.add_argument(
+        '--max-parallel',
+        type=int,
+        help='runs at once (default 1; slurm: all ready)')
     slurm = parser.add_argument_group('--launcher slurm')
     slurm.add_argument('--partition', help='Slurm partition')
     slurm.add_argument('--gpus-per-node', type=int, default=8)
     slurm.add_argument('--cpus-per-task', type=int, default=5)
-    slurm.add_argument('--srun-args', default='',
-                       help='further srun arguments, written with =: '
-                       '--srun-args="--time=24:00:00"')
+    slurm.add_argument(
+        '--srun-args',
+        default='',
+        help='further srun arguments, written with =: '
+        '--srun-args="--time=24:00:00"')
     return parser.parse_args()
 
 
@@ -101,12 +111,16 @@ def dry_run_spec(spec: BenchmarkSpec) -> int:
     for run in runs:
         try:
             losses = dry_run(compose_run_config(run))
-            print(f'OK   {run.name}: {osp.relpath(run.config, REPO_ROOT)} '
-                  f'(loss {losses["loss"]:.3f})', flush=True)
+            print(
+                f'OK   {run.name}: {osp.relpath(run.config, REPO_ROOT)} '
+                f'(loss {losses["loss"]:.3f})',
+                flush=True)
         except Exception as error:  # report every model, then fail
             failed += 1
-            print(f'FAIL {run.name}: {run.config}: '
-                  f'{type(error).__name__}: {error}', flush=True)
+            print(
+                f'FAIL {run.name}: {run.config}: '
+                f'{type(error).__name__}: {error}',
+                flush=True)
     return failed
 
 
@@ -126,7 +140,10 @@ def write_tables(spec: BenchmarkSpec, results: Dict[str, List[dict]],
     published = {
         'teacher': spec.teacher.get('published'),
         'student': spec.student.get('published'),
-        **{method.name: method.published for method in spec.methods}
+        **{
+            method.name: method.published
+            for method in spec.methods
+        }
     }
     rows = rows_from_results(order, results, published)
     if not rows:
@@ -170,10 +187,10 @@ def use_teacher_ckpt(spec: BenchmarkSpec, given: Optional[str],
         return
     what = '--teacher-ckpt' if given else "the spec's teacher checkpoint"
     if not osp.isfile(checkpoint):
-        exit_with_error(f'{what} {checkpoint}: no such file')
+        raise UserInputError(f'{what} {checkpoint}: no such file')
     done = read_result(spec.plan(work_dir)[0])
     if done is not None and done['checkpoint'] != checkpoint:
-        exit_with_error(
+        raise UserInputError(
             f'{work_dir} holds the runs of teacher {done["checkpoint"]}, '
             f'not {checkpoint}: use another --work-dir')
 
@@ -183,14 +200,18 @@ def make_launch(args: argparse.Namespace, spec: BenchmarkSpec,
     """The launch settings and the number of runs at once."""
     slurm = args.launcher == 'slurm'
     launch = Launch(
-        launcher=args.launcher, gpus=args.gpus, partition=args.partition,
-        gpus_per_node=args.gpus_per_node, cpus_per_task=args.cpus_per_task,
-        srun_args=args.srun_args, devices=[] if slurm else visible_devices(),
+        launcher=args.launcher,
+        gpus=args.gpus,
+        partition=args.partition,
+        gpus_per_node=args.gpus_per_node,
+        cpus_per_task=args.cpus_per_task,
+        srun_args=args.srun_args,
+        devices=[] if slurm else visible_devices(),
         job_prefix=re.sub(r'\W+', '_', spec.name))
     max_parallel = args.max_parallel or (runs if slurm else 1)
     problem = launch.check(max_parallel)
     if problem:
-        exit_with_error(problem)
+        raise UserInputError(problem)
     return launch, max_parallel
 
 
@@ -199,31 +220,22 @@ def _label(outcome: Outcome, total: int) -> str:
     return f'[{outcome.index + 1}/{total}] {outcome.run.name}{seed}'
 
 
-def main() -> None:
-    args = parse_args()
-    try:
-        spec = BenchmarkSpec.from_file(args.spec)
-    except (SpecError, FileNotFoundError) as error:
-        exit_with_error(str(error))
+def load_spec(args: argparse.Namespace) -> BenchmarkSpec:
+    """The spec, with only the seeds ``--seeds`` names."""
+    spec = BenchmarkSpec.from_file(args.spec)
     if args.seeds:
         unknown = sorted(set(args.seeds) - set(spec.seeds))
         if unknown:
-            exit_with_error(f'--seeds {unknown} not in the spec\'s seeds '
-                            f'{spec.seeds}')
+            raise UserInputError(f'--seeds {unknown} not in the spec\'s '
+                                 f'seeds {spec.seeds}')
         spec.seeds = [seed for seed in spec.seeds if seed in args.seeds]
-    if args.dry_run:
-        sys.exit(1 if dry_run_spec(spec) else 0)
-    work_dir = args.work_dir or osp.join('work_dirs', 'benchmarks',
-                                         re.sub(r'\W+', '_', spec.name))
-    work_dir = osp.abspath(work_dir)
-    use_teacher_ckpt(spec, args.teacher_ckpt, work_dir)
-    runs = spec.plan(work_dir)
-    launch, max_parallel = make_launch(args, spec, len(runs))
-    os.makedirs(work_dir, exist_ok=True)
-    try:
-        prepare(spec, work_dir)
-    except RunFailed as error:
-        exit_with_error(str(error))
+    return spec
+
+
+def run_all(spec: BenchmarkSpec, runs: list, launch: Launch, max_parallel: int,
+            work_dir: str) -> None:
+    """Run the plan, rewriting the tables after each run; exit with status
+    1 when a run failed."""
     results: Dict[int, dict] = {}
     # runs after the teacher are seeded runs: their times make the ETA
     seconds: Dict[bool, List[float]] = {True: [], False: []}
@@ -246,8 +258,10 @@ def main() -> None:
             if outcome.state == 'finish':
                 seconds[outcome.run.seed is not None].append(
                     outcome.result['seconds'])
-                print(f'{label}: finished in '
-                      f'{outcome.result["seconds"] / 60:.1f} min', flush=True)
+                print(
+                    f'{label}: finished in '
+                    f'{outcome.result["seconds"] / 60:.1f} min',
+                    flush=True)
             else:
                 print(f'{label}: done', flush=True)
             by_name: Dict[str, List[dict]] = {}
@@ -267,10 +281,31 @@ def main() -> None:
             print(f.read())
     if failed:
         names = ', '.join(_label(o, len(runs)) for o in failed)
-        print(f'error: {len(failed)} of {len(runs)} runs failed ({names}) '
-              f'after {(time.time() - start) / 60:.0f} min; run the command '
-              'again to retry them', file=sys.stderr)
+        print(
+            f'error: {len(failed)} of {len(runs)} runs failed ({names}) '
+            f'after {(time.time() - start) / 60:.0f} min; run the command '
+            'again to retry them',
+            file=sys.stderr)
         sys.exit(1)
+
+
+def main() -> None:
+    args = parse_args()
+    try:
+        spec = load_spec(args)
+        if args.dry_run:
+            sys.exit(1 if dry_run_spec(spec) else 0)
+        work_dir = osp.abspath(
+            args.work_dir or osp.join('work_dirs', 'benchmarks',
+                                      re.sub(r'\W+', '_', spec.name)))
+        use_teacher_ckpt(spec, args.teacher_ckpt, work_dir)
+        runs = spec.plan(work_dir)
+        launch, max_parallel = make_launch(args, spec, len(runs))
+        os.makedirs(work_dir, exist_ok=True)
+        prepare(spec, work_dir)
+    except (UserInputError, FileNotFoundError, RunFailed) as error:
+        exit_with_error(error)
+    run_all(spec, runs, launch, max_parallel, work_dir)
 
 
 if __name__ == '__main__':

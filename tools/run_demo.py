@@ -40,8 +40,10 @@ def run(command: List[str], log_file: str) -> float:
     """Run a repository tool, output to ``log_file``; return seconds."""
     start = time.time()
     with open(log_file, 'w') as log:
-        result = subprocess.run([sys.executable, *command], cwd=REPO_ROOT,
-                                stdout=log, stderr=subprocess.STDOUT)
+        result = subprocess.run([sys.executable, *command],
+                                cwd=REPO_ROOT,
+                                stdout=log,
+                                stderr=subprocess.STDOUT)
     if result.returncode != 0:
         sys.exit(f'failed: {" ".join(command)} (see {log_file})')
     return time.time() - start
@@ -119,8 +121,7 @@ class Demo:
                                   f'model.teacher_ckpt={teacher_ckpt}')
         exported = osp.join(self.work_dir, 'pkd_r50_r18_student.pth')
         run([
-            'tools/model_converters/extract_student.py', distill_ckpt,
-            exported
+            'tools/model_converters/extract_student.py', distill_ckpt, exported
         ], osp.join(self.work_dir, 'export.log'))
         rows = [
             ('RetinaNet R50 (teacher)', 'teacher_r50',

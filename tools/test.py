@@ -17,6 +17,7 @@ import os.path as osp
 
 from mmengine.dist import is_main_process
 
+from uet_mmdet.errors import UserInputError
 from uet_mmdet.utils import (add_config_and_launcher_args, build_runner,
                              close_distributed, exit_with_error,
                              load_tool_config)
@@ -48,9 +49,10 @@ def enable_visualization(cfg, args: argparse.Namespace) -> None:
     """Let the visualization hook draw predictions (--show, --show-dir)."""
     hook = cfg.get('default_hooks', {}).get('visualization')
     if not hook:
-        exit_with_error('--show and --show-dir need a visualization hook in '
-                        "the config, e.g. default_hooks.visualization=dict("
-                        "type='DetVisualizationHook')")
+        raise UserInputError(
+            '--show and --show-dir need a visualization hook in the config, '
+            "e.g. default_hooks.visualization=dict("
+            "type='DetVisualizationHook')")
     hook['draw'] = True
     if args.show:
         hook['show'] = True
@@ -63,21 +65,26 @@ def enable_tta(cfg) -> None:
     """Wrap the model in ``cfg.tta_model``; test with ``cfg.tta_pipeline``."""
     missing = [key for key in ('tta_model', 'tta_pipeline') if key not in cfg]
     if missing:
-        exit_with_error(f'--tta needs {" and ".join(missing)} in the config '
-                        "(see mmdet's configs, e.g. retinanet_tta.py)")
+        raise UserInputError(
+            f'--tta needs {" and ".join(missing)} in the config (see '
+            "mmdet's configs, e.g. retinanet_tta.py)")
     cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
     cfg.tta_model.module = cfg.model
     cfg.model = cfg.tta_model
 
 
-def main() -> None:
-    args = parse_args()
+def evaluate(args: argparse.Namespace) -> None:
     if not osp.isfile(args.checkpoint):
-        exit_with_error(f'checkpoint not found: {args.checkpoint}')
+        raise UserInputError(f'checkpoint not found: {args.checkpoint}')
     # settings fitted to the data, e.g. num_classes from metainfo.classes
     fitted = []
-    cfg = load_tool_config(args.config, args.cfg_options, args.work_dir,
-                           args.launcher, mode='test', notes=fitted)
+    cfg = load_tool_config(
+        args.config,
+        args.cfg_options,
+        args.work_dir,
+        args.launcher,
+        mode='test',
+        notes=fitted)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.show or args.show_dir:
@@ -86,7 +93,7 @@ def main() -> None:
         enable_tta(cfg)
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):
-            exit_with_error('--out must be a .pkl or .pickle file')
+            raise UserInputError('--out must be a .pkl or .pickle file')
         cfg.test_evaluator = [
             *(cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else
               [cfg.test_evaluator]),
@@ -101,6 +108,14 @@ def main() -> None:
         with open(args.metrics_out, 'w') as f:
             json.dump(metrics, f, indent=2)
     close_distributed()
+
+
+def main() -> None:
+    args = parse_args()
+    try:
+        evaluate(args)
+    except UserInputError as error:
+        exit_with_error(error)
 
 
 if __name__ == '__main__':

@@ -19,7 +19,7 @@ annotation files and the list of problems go to WORK_DIR/data_check/).
 import argparse
 import os
 
-from uet_mmdet.datasets import DatasetCheckError
+from uet_mmdet.errors import UserInputError
 from uet_mmdet.utils import (add_config_and_launcher_args, build_runner,
                              check_training_data, close_distributed,
                              exit_with_error, load_tool_config)
@@ -64,16 +64,16 @@ def enable_amp(cfg, log: list) -> None:
         log.append('--amp: AMP is already enabled in the config '
                    '(AmpOptimWrapper); kept as it is')
     elif wrapper != 'OptimWrapper':
-        exit_with_error('--amp only converts optim_wrapper.type='
-                        f"'OptimWrapper', the config has '{wrapper}'; set "
-                        "optim_wrapper.type='AmpOptimWrapper' yourself")
+        raise UserInputError(
+            "--amp only converts optim_wrapper.type='OptimWrapper', the "
+            f"config has '{wrapper}'; set optim_wrapper.type="
+            "'AmpOptimWrapper' yourself")
     else:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
 
 
-def main() -> None:
-    args = parse_args()
+def train(args: argparse.Namespace) -> None:
     cfg_options = dict(args.cfg_options or {})
     if args.resume == 'auto':
         cfg_options.update(resume=True, load_from=None)
@@ -81,33 +81,44 @@ def main() -> None:
         cfg_options.update(resume=True, load_from=args.resume)
     # settings fitted to the data, e.g. num_classes from metainfo.classes
     data_log = []
-    cfg = load_tool_config(args.config, cfg_options, args.work_dir,
-                           args.launcher, mode='train', notes=data_log)
+    cfg = load_tool_config(
+        args.config,
+        cfg_options,
+        args.work_dir,
+        args.launcher,
+        mode='train',
+        notes=data_log)
 
     if args.amp:
         enable_amp(cfg, data_log)
     if args.auto_scale_lr:
         auto_scale_lr = cfg.get('auto_scale_lr') or {}
         if 'base_batch_size' not in auto_scale_lr:
-            exit_with_error('--auto-scale-lr needs auto_scale_lr = dict('
-                            'base_batch_size=N) in the config: the total '
-                            'batch size its learning rate was set for')
+            raise UserInputError(
+                '--auto-scale-lr needs auto_scale_lr = dict(base_batch_size='
+                'N) in the config: the total batch size its learning rate '
+                'was set for')
         cfg.auto_scale_lr.enable = True
 
     # one rank checks (torchrun stops the others if it refuses); with
     # --skip-bad-samples every rank needs the cleaned annotation files
     checking_rank = os.environ.get('RANK', '0') == '0'
     if not args.no_data_check and (checking_rank or args.skip_bad_samples):
-        try:
-            data_log += check_training_data(cfg, args.skip_bad_samples)
-        except DatasetCheckError as error:
-            exit_with_error(str(error))
+        data_log += check_training_data(cfg, args.skip_bad_samples)
 
     runner = build_runner(cfg)
     for line in data_log:
         runner.logger.info(line)
     runner.train()
     close_distributed()
+
+
+def main() -> None:
+    args = parse_args()
+    try:
+        train(args)
+    except UserInputError as error:
+        exit_with_error(error)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """uet_mmdet: uncertainty-aware knowledge distillation for MMDetection 3.x."""
-from importlib.metadata import PackageNotFoundError, version as _dist_version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
 
 from mmengine.utils import digit_version
 

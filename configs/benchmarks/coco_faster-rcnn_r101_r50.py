@@ -15,8 +15,9 @@ name = 'COCO: Faster R-CNN R101 -> R50, 2x'
 teacher = dict(config='../coco/faster-rcnn_r101_fpn_2x_coco.py')
 student = dict(config='../coco/faster-rcnn_r50_fpn_2x_coco.py', published=38.4)
 methods = [
-    dict(name='FGD',
-         config='../fgd/fgd_fpn_faster-rcnn_r101_faster-rcnn_r50_2x_coco.py'),
+    dict(
+        name='FGD',
+        config='../fgd/fgd_fpn_faster-rcnn_r101_faster-rcnn_r50_2x_coco.py'),
     dict(
         name='FGD+UET',
         config='../uet/fgd_uet_fpn_faster-rcnn_r101_faster-rcnn_r50_2x_coco.py'

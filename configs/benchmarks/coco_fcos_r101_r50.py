@@ -19,10 +19,12 @@ student = dict(
     config='../coco/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
     published=38.5)
 methods = [
-    dict(name='FGD',
-         config='../fgd/fgd_fpn_fcos_r101_fcos_r50_2x_coco.py',
-         published=42.7),
-    dict(name='FGD+UET',
-         config='../uet/fgd_uet_fpn_fcos_r101_fcos_r50_2x_coco.py'),
+    dict(
+        name='FGD',
+        config='../fgd/fgd_fpn_fcos_r101_fcos_r50_2x_coco.py',
+        published=42.7),
+    dict(
+        name='FGD+UET',
+        config='../uet/fgd_uet_fpn_fcos_r101_fcos_r50_2x_coco.py'),
 ]
 seeds = [0]

@@ -13,7 +13,8 @@ teacher = dict(config='../coco/gfl_r50_fpn_ms-2x_coco.py')
 student = dict(config='../coco/gfl_r18_fpn_1x_coco.py')
 methods = [
     dict(name='FGD', config='../fgd/fgd_fpn_gfl_r50_gfl_r18_1x_coco.py'),
-    dict(name='FGD+UET',
-         config='../uet/fgd_uet_fpn_gfl_r50_gfl_r18_1x_coco.py'),
+    dict(
+        name='FGD+UET',
+        config='../uet/fgd_uet_fpn_gfl_r50_gfl_r18_1x_coco.py'),
 ]
 seeds = [0]

@@ -14,9 +14,11 @@ name = 'COCO: RetinaNet R101 -> R50, 2x'
 teacher = dict(config='../coco/retinanet_r101_fpn_2x_coco.py')
 student = dict(config='../coco/retinanet_r50_fpn_2x_coco.py', published=37.4)
 methods = [
-    dict(name='FGD',
-         config='../fgd/fgd_fpn_retinanet_r101_retinanet_r50_2x_coco.py'),
-    dict(name='FGD+UET',
-         config='../uet/fgd_uet_fpn_retinanet_r101_retinanet_r50_2x_coco.py'),
+    dict(
+        name='FGD',
+        config='../fgd/fgd_fpn_retinanet_r101_retinanet_r50_2x_coco.py'),
+    dict(
+        name='FGD+UET',
+        config='../uet/fgd_uet_fpn_retinanet_r101_retinanet_r50_2x_coco.py'),
 ]
 seeds = [0]

@@ -5,8 +5,10 @@
 _base_ = './demo_fgd_uet.py'
 
 methods = _base_.methods + [
-    dict(name='PKD',
-         config='../pkd/pkd_fpn_retinanet_r50_retinanet_r18_demo.py'),
-    dict(name='PKD+UET',
-         config='../uet/pkd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'),
+    dict(
+        name='PKD',
+        config='../pkd/pkd_fpn_retinanet_r50_retinanet_r18_demo.py'),
+    dict(
+        name='PKD+UET',
+        config='../uet/pkd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'),
 ]

@@ -14,13 +14,16 @@ prepare = [[
 ]]
 data = '../_base_/datasets/uet_demo_mini_detection.py'
 schedule = '../_base_/schedules/schedule_demo_4e.py'
-teacher = dict(config='../demo/retinanet_r50_fpn_demo.py',
-               schedule='../_base_/schedules/schedule_demo_16e.py')
+teacher = dict(
+    config='../demo/retinanet_r50_fpn_demo.py',
+    schedule='../_base_/schedules/schedule_demo_16e.py')
 student = dict(config='../demo/retinanet_r18_fpn_demo.py')
 methods = [
-    dict(name='FGD',
-         config='../fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py'),
-    dict(name='FGD+UET',
-         config='../uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'),
+    dict(
+        name='FGD',
+        config='../fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py'),
+    dict(
+        name='FGD+UET',
+        config='../uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'),
 ]
 seeds = [0, 1, 2]

@@ -7,17 +7,21 @@
 _base_ = './demo_fgd_uet.py'
 
 methods = [
-    dict(name='FGD',
-         config='../fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py'),
-    dict(name='FGD+UET',
-         config='../uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py',
-         against='FGD'),
-    dict(name='FGD+UET shuffled',
-         config='../uet/fgd_uet-shuffled_fpn_retinanet_r50_retinanet_r18_'
-         'demo.py',
-         against='FGD'),
-    dict(name='FGD+UET paper',
-         config='../uet/fgd_uet-paper_fpn_retinanet_r50_retinanet_r18_demo.py',
-         against='FGD'),
+    dict(
+        name='FGD',
+        config='../fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py'),
+    dict(
+        name='FGD+UET',
+        config='../uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py',
+        against='FGD'),
+    dict(
+        name='FGD+UET shuffled',
+        config='../uet/fgd_uet-shuffled_fpn_retinanet_r50_retinanet_r18_'
+        'demo.py',
+        against='FGD'),
+    dict(
+        name='FGD+UET paper',
+        config='../uet/fgd_uet-paper_fpn_retinanet_r50_retinanet_r18_demo.py',
+        against='FGD'),
 ]
 seeds = [0, 1, 2, 3, 4]

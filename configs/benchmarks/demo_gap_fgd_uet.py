@@ -10,10 +10,10 @@ _base_ = './demo_fgd_uet_paired.py'
 name = 'demo gap benchmark: RetinaNet R50 -> R18'
 prepare = [[
     'tools/misc/generate_demo_data.py', '--out', 'data/uet_demo_gap',
-    '--num-train', '800', '--num-val', '500', '--img-size', '96',
-    '--min-size', '16', '--max-size', '48', '--size-jitter', '8',
-    '--max-objects', '4', '--clutter', '0.5', '--low-contrast-prob', '0.1',
-    '--box-jitter', '0.1', '--drop-prob', '0.1', '--flip-prob', '0.1'
+    '--num-train', '800', '--num-val', '500', '--img-size', '96', '--min-size',
+    '16', '--max-size', '48', '--size-jitter', '8', '--max-objects', '4',
+    '--clutter', '0.5', '--low-contrast-prob', '0.1', '--box-jitter', '0.1',
+    '--drop-prob', '0.1', '--flip-prob', '0.1'
 ]]
 data = '../_base_/datasets/uet_demo_gap_detection.py'
 methods = _base_.methods[:3]

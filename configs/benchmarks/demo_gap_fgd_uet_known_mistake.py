@@ -3,7 +3,8 @@
 # students learn from the clean annotations and that teacher; the table
 # reports their AP on `star` (where copying the teacher is wrong) and on
 # `cross`, paired with FGD seed by seed. As long as demo_gap_fgd_uet.py:
-#   python tools/reproduce.py configs/benchmarks/demo_gap_fgd_uet_known_mistake.py
+#   python tools/reproduce.py \
+#       configs/benchmarks/demo_gap_fgd_uet_known_mistake.py
 _base_ = './demo_gap_fgd_uet.py'
 
 name = 'demo gap known mistake: teacher sees star as cross'

@@ -8,10 +8,12 @@ data = '../_base_/datasets/coco_format_own_data.py'
 teacher = dict(config='../demo/retinanet_r50_fpn_demo.py')
 student = dict(config='../demo/retinanet_r18_fpn_demo.py')
 methods = [
-    dict(name='FGD',
-         config='../fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py'),
-    dict(name='FGD+UET',
-         config='../uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py',
-         against='FGD'),
+    dict(
+        name='FGD',
+        config='../fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py'),
+    dict(
+        name='FGD+UET',
+        config='../uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py',
+        against='FGD'),
 ]
 seeds = [0, 1, 2, 3, 4]  # a paired difference needs at least 5

@@ -2,6 +2,6 @@
 _base_ = './gfl_r18_fpn_1x_coco.py'
 
 model = dict(
-    backbone=dict(depth=34,
-                  init_cfg=dict(
-                      checkpoint=_base_.imagenet_checkpoints['resnet34'])))
+    backbone=dict(
+        depth=34,
+        init_cfg=dict(checkpoint=_base_.imagenet_checkpoints['resnet34'])))

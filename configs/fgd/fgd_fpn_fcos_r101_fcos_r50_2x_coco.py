@@ -1,47 +1,40 @@
-# FGD on the FPN for COCO: FCOS R101 teacher -> FCOS R50 student,
-# 2x schedule, published FGD hyper-parameters (temp 0.8, alpha 0.0016,
-# beta 0.0008, gamma 0.0008, lambda 0.000008, FPN levels 0-4).
+# FGD on the FPN for COCO: FCOS R101 teacher -> FCOS R50 student (Caffe-style,
+# ms 2x), with FGD's published FCOS weights (_base_/distillers/fgd_fpn.py).
 # Needs: COCO in data/coco and, in checkpoints/, the ImageNet weights and
 # mmdet's model-zoo teacher of
 # mmdet::fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py
 # (`python tools/misc/download_weights.py --config THIS_CONFIG`; another
 # teacher: --cfg-options model.teacher_ckpt=FILE).
 _base_ = [
-    'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
-    '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py',
-    '../_base_/distillers/fgd_fpn.py'
+    '../coco/fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
+    '../_base_/distillers/fgd_fpn.py', '../_base_/single_teacher_distill.py'
 ]
 
 teacher_ckpt = 'checkpoints/fcos_r101_caffe_fpn_gn-head_mstrain_640-800_2x_coco-511424d6.pth'  # noqa: E501
 
-student = _base_.model
-student.backbone.init_cfg = dict(
-    type='Pretrained', checkpoint=_base_.imagenet_checkpoints['resnet50_caffe'])
-# FGD starts the student's neck and head from the teacher (same shapes).
-student.neck.init_cfg = dict(
-    type='Pretrained', prefix='neck.', checkpoint=teacher_ckpt)
-student.bbox_head.init_cfg = dict(
-    type='Pretrained', prefix='bbox_head.', checkpoint=teacher_ckpt)
-
-distiller = _base_.fgd_fpn_distiller
-for fgd_loss in distiller.distill_losses.values():
-    fgd_loss.update(
-        temp=0.8,
-        alpha_fgd=0.0016,
-        beta_fgd=0.0008,
-        gamma_fgd=0.0008,
-        lambda_fgd=0.000008)
-del fgd_loss
-
 model = dict(
-    _delete_=True,
-    _scope_='mmrazor',
-    type='SingleTeacherDistill',
-    architecture=student,
+    _base_.single_teacher_distill,
+    # FGD starts the student's neck and head from the teacher (same shapes)
+    architecture=dict(
+        _base_.model,
+        neck=dict(
+            _base_.model.neck,
+            init_cfg=dict(
+                type='Pretrained', prefix='neck.', checkpoint=teacher_ckpt)),
+        bbox_head=dict(
+            _base_.model.bbox_head,
+            init_cfg=dict(
+                type='Pretrained',
+                prefix='bbox_head.',
+                checkpoint=teacher_ckpt))),
     teacher=dict(
-        cfg_path='mmdet::fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
+        cfg_path='mmdet::fcos/'
+        'fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
         pretrained=False),
     teacher_ckpt=teacher_ckpt,
-    distiller=distiller)
-
-find_unused_parameters = True
+    distiller=dict(
+        _base_.fgd_fpn_distiller,
+        distill_losses={
+            name: dict(loss, **_base_.fgd_weights.fcos)
+            for name, loss in _base_.fgd_fpn_distiller.distill_losses.items()
+        }))

@@ -1,47 +1,32 @@
-# FGD on the FPN for COCO: GFL R101 teacher -> GFL R50 student,
-# 1x schedule, published FGD hyper-parameters (temp 0.5, alpha 0.001,
-# beta 0.0005, gamma 0.0005, lambda 0.000005, FPN levels 0-4).
+# FGD on the FPN for COCO: GFL R101 teacher -> GFL R50 student, 1x, with FGD's
+# published RetinaNet weights (configs/_base_/distillers/fgd_fpn.py).
 # Needs: COCO in data/coco and, in checkpoints/, the ImageNet weights and
-# mmdet's model-zoo teacher of
-# mmdet::gfl/gfl_r101_fpn_ms-2x_coco.py
+# mmdet's model-zoo teacher of mmdet::gfl/gfl_r101_fpn_ms-2x_coco.py
 # (`python tools/misc/download_weights.py --config THIS_CONFIG`; another
 # teacher: --cfg-options model.teacher_ckpt=FILE).
 _base_ = [
-    'mmdet::gfl/gfl_r50_fpn_1x_coco.py',
-    '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py',
-    '../_base_/distillers/fgd_fpn.py'
+    '../coco/gfl_r50_fpn_1x_coco.py', '../_base_/distillers/fgd_fpn.py',
+    '../_base_/single_teacher_distill.py'
 ]
 
 teacher_ckpt = 'checkpoints/gfl_r101_fpn_mstrain_2x_coco_20200629_200126-dd12f847.pth'  # noqa: E501
 
-student = _base_.model
-student.backbone.init_cfg = dict(
-    type='Pretrained', checkpoint=_base_.imagenet_checkpoints['resnet50'])
-# FGD starts the student's neck and head from the teacher (same shapes).
-student.neck.init_cfg = dict(
-    type='Pretrained', prefix='neck.', checkpoint=teacher_ckpt)
-student.bbox_head.init_cfg = dict(
-    type='Pretrained', prefix='bbox_head.', checkpoint=teacher_ckpt)
-
-distiller = _base_.fgd_fpn_distiller
-for fgd_loss in distiller.distill_losses.values():
-    fgd_loss.update(
-        temp=0.5,
-        alpha_fgd=0.001,
-        beta_fgd=0.0005,
-        gamma_fgd=0.0005,
-        lambda_fgd=0.000005)
-del fgd_loss
-
 model = dict(
-    _delete_=True,
-    _scope_='mmrazor',
-    type='SingleTeacherDistill',
-    architecture=student,
+    _base_.single_teacher_distill,
+    # FGD starts the student's neck and head from the teacher (same shapes)
+    architecture=dict(
+        _base_.model,
+        neck=dict(
+            _base_.model.neck,
+            init_cfg=dict(
+                type='Pretrained', prefix='neck.', checkpoint=teacher_ckpt)),
+        bbox_head=dict(
+            _base_.model.bbox_head,
+            init_cfg=dict(
+                type='Pretrained',
+                prefix='bbox_head.',
+                checkpoint=teacher_ckpt))),
     teacher=dict(
-        cfg_path='mmdet::gfl/gfl_r101_fpn_ms-2x_coco.py',
-        pretrained=False),
+        cfg_path='mmdet::gfl/gfl_r101_fpn_ms-2x_coco.py', pretrained=False),
     teacher_ckpt=teacher_ckpt,
-    distiller=distiller)
-
-find_unused_parameters = True
+    distiller=_base_.fgd_fpn_distiller)

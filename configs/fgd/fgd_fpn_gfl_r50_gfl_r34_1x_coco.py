@@ -2,7 +2,9 @@
 # the R18 recipe with a ResNet-34.
 _base_ = './fgd_fpn_gfl_r50_gfl_r18_1x_coco.py'
 
-model = dict(architecture=dict(
-    backbone=dict(depth=34,
-                  init_cfg=dict(
-                      checkpoint=_base_.imagenet_checkpoints['resnet34']))))
+model = dict(
+    architecture=dict(
+        backbone=dict(
+            depth=34,
+            init_cfg=dict(
+                checkpoint=_base_.imagenet_checkpoints['resnet34']))))

@@ -1,7 +1,5 @@
 # Feature imitation (squared error) on the five FPN levels: RetinaNet R50 ->
 # R18 on the embedded demo data.
-_base_ = [
-    '../_base_/demo_distillation.py', '../_base_/distillers/mse_fpn.py'
-]
+_base_ = ['../_base_/demo_distillation.py', '../_base_/distillers/mse_fpn.py']
 
 model = dict(distiller=_base_.mse_fpn_distiller)

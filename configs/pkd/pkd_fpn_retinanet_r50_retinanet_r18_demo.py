@@ -1,6 +1,4 @@
 # PKD on the five FPN levels: RetinaNet R50 -> R18 on the embedded demo data.
-_base_ = [
-    '../_base_/demo_distillation.py', '../_base_/distillers/pkd_fpn.py'
-]
+_base_ = ['../_base_/demo_distillation.py', '../_base_/distillers/pkd_fpn.py']
 
 model = dict(distiller=_base_.pkd_fpn_distiller)

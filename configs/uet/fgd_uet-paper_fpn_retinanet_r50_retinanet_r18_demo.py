@@ -4,4 +4,4 @@ _base_ = [
     '../_base_/uet/uet_paper.py'
 ]
 
-model = dict(distiller=dict(type='UETDistiller', uet=_base_.uet_paper))
+model = dict(distiller=dict(uet=_base_.uet_paper))

@@ -4,4 +4,4 @@ _base_ = [
     '../_base_/uet/uet_fpn.py'
 ]
 
-model = dict(distiller=dict(type='UETDistiller', uet=_base_.uet_fpn))
+model = dict(distiller=dict(uet=_base_.uet_fpn))

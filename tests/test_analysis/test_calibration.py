@@ -12,6 +12,7 @@ from torch import nn
 
 from uet_mmdet.analysis import (anchor_head_errors, auroc, average_ranks,
                                 calibration_scores, spearman, top_fraction)
+from uet_mmdet.errors import UserInputError
 
 # ---------------------------------------------------------------- references
 
@@ -82,11 +83,12 @@ def test_auroc_known_cases_and_errors():
     assert auroc(-scores, positives) == 0.0
     assert auroc(torch.zeros(10), positives) == 0.5
     # one tie across the classes: 1 pair of 4 * 2 counts 1/2
-    assert auroc(torch.tensor([0., 1., 1., 2.]),
-                 torch.tensor([False, False, True, True])) == 0.875
-    with pytest.raises(ValueError, match='no|0 positives'):
+    assert auroc(
+        torch.tensor([0., 1., 1., 2.]),
+        torch.tensor([False, False, True, True])) == 0.875
+    with pytest.raises(UserInputError, match='no|0 positives'):
         auroc(scores, torch.zeros(10, dtype=torch.bool))
-    with pytest.raises(ValueError, match='0 negatives'):
+    with pytest.raises(UserInputError, match='0 negatives'):
         auroc(scores, torch.ones(10, dtype=torch.bool))
 
 
@@ -164,8 +166,10 @@ def test_calibration_scores_ignores_nan_errors():
     error[0, :5] = float('nan')  # 50 elements without a defined error
     uncertainty[0, :5] = 100.0  # would wreck both metrics if counted
     scores = calibration_scores(uncertainty, error, top_fraction=0.1)
-    kept_u = [u for u, e in zip(uncertainty.flatten().tolist(),
-                                error.flatten().tolist()) if e == e]
+    kept_u = [
+        u for u, e in zip(uncertainty.flatten().tolist(),
+                          error.flatten().tolist()) if e == e
+    ]
     kept_e = [e for e in error.flatten().tolist() if e == e]
     assert scores['count'] == len(kept_e) == 250
     k = round(0.1 * 250)
@@ -180,6 +184,25 @@ def test_calibration_scores_ignores_nan_errors():
     # per-level lists are flattened and concatenated in order
     listed = calibration_scores(list(uncertainty), list(error), 0.1)
     assert listed == scores
+    # every kept element in the top: nothing for the AUROC to rank below
+    with pytest.raises(UserInputError, match='top_fraction=0.999 of 250'):
+        calibration_scores(uncertainty, error, top_fraction=0.999)
+
+
+def test_map_sources_parse_and_bad_ones_are_user_errors():
+    from uet_mmdet.analysis.uncertainty_calibration import MapSource
+    assert MapSource.parse('head/entropy@20') == MapSource(
+        'head', 'entropy', 20)
+    assert MapSource.parse('head/entropy@20').name == 'head / entropy x20'
+    assert MapSource.parse('energy') == MapSource(None, 'energy', 1)
+    with pytest.raises(UserInputError, match="'energi' is neither"):
+        MapSource.parse('energi')
+    with pytest.raises(
+            UserInputError, match="must be an integer >= 1, "
+            "got 'x'"):
+        MapSource.parse('head/entropy@x')
+    with pytest.raises(UserInputError, match='got .0.'):
+        MapSource.parse('head/entropy@0')
 
 
 def test_class_separation_against_pair_count():
@@ -188,8 +211,9 @@ def test_class_separation_against_pair_count():
     gen = torch.Generator().manual_seed(5)
     collector = Collector()
     labels = [torch.randint(-1, 3, (40, ), generator=gen) for _ in range(2)]
-    maps = [torch.randint(0, 6, (40, ), generator=gen).float()
-            for _ in range(2)]
+    maps = [
+        torch.randint(0, 6, (40, ), generator=gen).float() for _ in range(2)
+    ]
     # level 1 has no location of class 2
     collector.labels = {0: labels[:1], 1: [labels[1].clamp(max=1)]}
     collector.maps = {'map': {0: maps[:1], 1: maps[1:]}}
@@ -249,16 +273,19 @@ def retina():
                 debug=False)))
     from mmengine.structures import InstanceData
     gts = []
-    for boxes, labels in (([[2., 3., 18., 20.], [13., 9., 30., 31.]], [0, 2]),
-                          ([[4., 5., 27., 25.]], [1])):
+    for boxes, labels in (([[2., 3., 18., 20.],
+                            [13., 9., 30.,
+                             31.]], [0, 2]), ([[4., 5., 27., 25.]], [1])):
         gt = InstanceData()
         gt.bboxes = torch.tensor(boxes)
         gt.labels = torch.tensor(labels)
         gts.append(gt)
     metas = [
-        dict(img_shape=(32, 32), pad_shape=(32, 32),
-             batch_input_shape=(32, 32), scale_factor=(1., 1.))
-        for _ in gts
+        dict(
+            img_shape=(32, 32),
+            pad_shape=(32, 32),
+            batch_input_shape=(32, 32),
+            scale_factor=(1., 1.)) for _ in gts
     ]
     sizes = [(4, 4), (2, 2)]
     # reference assignment from mmdet itself (not the code under test): the
@@ -270,8 +297,13 @@ def retina():
         result = head.assigner.assign(InstanceData(priors=flat), gt)
         inds = result.gt_inds.clone() - 1  # -1 background, -2 ignored
         assigned.append(inds.split([a.shape[0] for a in anchors]))
-    return dict(head=head, gts=gts, metas=metas, sizes=sizes,
-                anchors=anchors, assigned=assigned)
+    return dict(
+        head=head,
+        gts=gts,
+        metas=metas,
+        sizes=sizes,
+        anchors=anchors,
+        assigned=assigned)
 
 
 def _locations(setup):
@@ -281,10 +313,9 @@ def _locations(setup):
         for n in range(len(setup['gts'])):
             for h in range(height):
                 for w in range(width):
-                    yield level, n, h, w, [
-                        (a, (h * width + w) * num_anchors + a)
-                        for a in range(num_anchors)
-                    ]
+                    yield level, n, h, w, [(a,
+                                            (h * width + w) * num_anchors + a)
+                                           for a in range(num_anchors)]
 
 
 def _features(setup, seed):
@@ -326,8 +357,8 @@ def _iou(a, b):
     iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = iw * ih
-    union = ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) *
-             (b[3] - b[1]) - inter)
+    union = ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) -
+             inter)
     return inter / union
 
 
@@ -338,8 +369,8 @@ def test_reference_assignment_has_positives_negatives_and_ignored(retina):
     assert (inds == -2).sum() > 0  # ignored anchors exercise the NaN rule
     # the reference agrees with the targets the head trains on
     head = retina['head']
-    anchor_list, flags = head.get_anchors(retina['sizes'], retina['metas'],
-                                          device='cpu')
+    anchor_list, flags = head.get_anchors(
+        retina['sizes'], retina['metas'], device='cpu')
     labels, weights = head.get_targets(anchor_list, flags, retina['gts'],
                                        retina['metas'])[:2]
     for level in range(2):
@@ -367,8 +398,9 @@ def test_cls_error_zero_for_confident_correct_logits_and_closed_form(retina):
     num_nan = 0
     for level, n, h, w, anchors in _locations(retina):
         value = float(errors[level]['cls'][n, h, w])
-        counted = [a for a, i in anchors
-                   if int(retina['assigned'][n][level][i]) != -2]
+        counted = [
+            a for a, i in anchors if int(retina['assigned'][n][level][i]) != -2
+        ]
         if counted:
             assert 0 <= value < 1e-6
         else:
@@ -390,8 +422,7 @@ def test_cls_error_zero_for_confident_correct_logits_and_closed_form(retina):
     cls_scores[level][n, :, h, w] = 3 * torch.randn(
         num_anchors * NUM_CLASSES, generator=gen)
     errors = _run(retina, cls_scores, bbox_preds)
-    total, count = _loop_cls_error(retina, cls_scores, level, n, h, w,
-                                   anchors)
+    total, count = _loop_cls_error(retina, cls_scores, level, n, h, w, anchors)
     assert float(errors[level]['cls'][n, h, w]) == pytest.approx(
         total / count, rel=1e-5)
     assert total / count > 1.0  # clearly not the ~0 of the other locations
@@ -493,8 +524,7 @@ def test_box_error_random_deltas_against_scalar_iou_loop(retina, box_type):
         value = float(errors[level]['box'][n, h, w])
         if values:
             checked += 1
-            assert value == pytest.approx(sum(values) / len(values),
-                                          abs=1e-5)
+            assert value == pytest.approx(sum(values) / len(values), abs=1e-5)
             assert 0 < value <= 1
         else:
             assert math.isnan(value)
@@ -504,9 +534,10 @@ def test_box_error_random_deltas_against_scalar_iou_loop(retina, box_type):
 def test_anchor_head_errors_rejects_unsupported_heads(retina):
     from mmdet.registry import MODELS
     cls_scores, bbox_preds = _features(retina, seed=6)
-    with pytest.raises(TypeError, match='Conv2d.*AnchorHead'):
-        anchor_head_errors(nn.Conv2d(1, 1, 1), cls_scores, bbox_preds,
-                           retina['gts'], retina['metas'])
+    with pytest.raises(UserInputError, match='Conv2d.*AnchorHead'):
+        anchor_head_errors(
+            nn.Conv2d(1, 1, 1), cls_scores, bbox_preds, retina['gts'],
+            retina['metas'])
     softmax_head = MODELS.build(
         dict(
             type='AnchorHead',
@@ -514,9 +545,9 @@ def test_anchor_head_errors_rejects_unsupported_heads(retina):
             in_channels=8,
             loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=False),
             train_cfg=None))
-    with pytest.raises(ValueError, match='AnchorHead with softmax'):
-        anchor_head_errors(softmax_head, cls_scores, bbox_preds,
-                           retina['gts'], retina['metas'])
-    with pytest.raises(ValueError, match='levels'):
+    with pytest.raises(UserInputError, match='AnchorHead with softmax'):
+        anchor_head_errors(softmax_head, cls_scores, bbox_preds, retina['gts'],
+                           retina['metas'])
+    with pytest.raises(UserInputError, match='levels'):
         anchor_head_errors(retina['head'], cls_scores[:1], bbox_preds[:1],
                            retina['gts'], retina['metas'])

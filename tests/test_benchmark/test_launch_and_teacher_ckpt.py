@@ -11,24 +11,30 @@ import threading
 import pytest
 
 from uet_mmdet.benchmark import Launch, Run, RunFailed
-
 from ..helpers import CONFIGS, run_tool, tool
 
 RUN = Run('FGD+UET', 'u.py', '/w/FGD_UET_seed0', 0, distill=True)
 
 
 def test_slurm_runs_are_jobs_of_the_slurm_scripts():
-    launch = Launch('slurm', gpus=16, partition='p', srun_args='--time=1',
-                    job_prefix='coco_gfl')
-    assert launch.train_command(RUN, 'c.py', resume=True) == [
-        'bash', 'tools/slurm_train.sh', 'p', 'coco_gfl_FGD_UET_seed0', 'c.py',
-        '/w/FGD_UET_seed0', '--resume']
+    launch = Launch(
+        'slurm',
+        gpus=16,
+        partition='p',
+        srun_args='--time=1',
+        job_prefix='coco_gfl')
+    assert launch.train_command(
+        RUN, 'c.py', resume=True) == [
+            'bash', 'tools/slurm_train.sh', 'p', 'coco_gfl_FGD_UET_seed0',
+            'c.py', '/w/FGD_UET_seed0', '--resume'
+        ]
     assert launch.test_command(RUN, 'c.py', 'e.pth', 'out', 'm.json') == [
         'bash', 'tools/slurm_test.sh', 'p', 'coco_gfl_FGD_UET_seed0', 'c.py',
-        'e.pth', '--work-dir', 'out', '--metrics-out', 'm.json']
+        'e.pth', '--work-dir', 'out', '--metrics-out', 'm.json'
+    ]
     env = launch.env(slot=3)
-    assert (env['GPUS'], env['GPUS_PER_NODE'], env['SRUN_ARGS']) == (
-        '16', '8', '--time=1')
+    assert (env['GPUS'], env['GPUS_PER_NODE'],
+            env['SRUN_ARGS']) == ('16', '8', '--time=1')
     assert 'CUDA_VISIBLE_DEVICES' not in env or env[
         'CUDA_VISIBLE_DEVICES'] == os.environ['CUDA_VISIBLE_DEVICES']
     assert Launch('slurm', gpus=2).env(0)['GPUS_PER_NODE'] == '2'
@@ -37,8 +43,9 @@ def test_slurm_runs_are_jobs_of_the_slurm_scripts():
 
 def test_parallel_local_runs_get_their_own_gpus_and_port():
     launch = Launch('pytorch', gpus=2, devices=list('01234567'))
-    assert launch.train_command(RUN, 'c.py', resume=False)[:4] == [
-        'bash', 'tools/dist_train.sh', 'c.py', '2']
+    assert launch.train_command(
+        RUN, 'c.py',
+        resume=False)[:4] == ['bash', 'tools/dist_train.sh', 'c.py', '2']
     assert [launch.env(slot)['CUDA_VISIBLE_DEVICES']
             for slot in range(4)] == ['0,1', '2,3', '4,5', '6,7']
     assert launch.env(1)['PORT'] == '29501'
@@ -63,16 +70,18 @@ seeds = [0, 1]
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'reproduce_tool', tool('reproduce.py'))
+    spec = importlib.util.spec_from_file_location('reproduce_tool',
+                                                  tool('reproduce.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def _metrics(value):
-    return {f'coco/bbox_{key}': value
-            for key in ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l')}
+    return {
+        f'coco/bbox_{key}': value
+        for key in ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l')
+    }
 
 
 class Calls(list):
@@ -92,10 +101,14 @@ def fake_reproduce(tmp_path, monkeypatch):
         if calls.fail and run.work_dir.endswith(calls.fail):
             raise RunFailed('tools/train.py ... failed (exit 1); see log')
         os.makedirs(run.work_dir, exist_ok=True)
-        result = dict(name=run.name, seed=run.seed, seconds=1.0,
-                      checkpoint=run.checkpoint or 'trained.pth',
-                      metrics=_metrics(0.3), sec_per_iter=None,
-                      peak_mib=None)
+        result = dict(
+            name=run.name,
+            seed=run.seed,
+            seconds=1.0,
+            checkpoint=run.checkpoint or 'trained.pth',
+            metrics=_metrics(0.3),
+            sec_per_iter=None,
+            peak_mib=None)
         with open(osp.join(run.work_dir, 'result.json'), 'w') as f:
             json.dump(result, f)
         return result
@@ -106,8 +119,10 @@ def fake_reproduce(tmp_path, monkeypatch):
 
     def main(*args):
         monkeypatch.setattr(sys, 'argv', [
-            'reproduce.py', str(spec), '--work-dir',
-            str(tmp_path / 'bench'), *args])
+            'reproduce.py',
+            str(spec), '--work-dir',
+            str(tmp_path / 'bench'), *args
+        ])
         module.main()
 
     return main, calls
@@ -140,8 +155,10 @@ def test_teacher_ckpt_is_evaluated_and_read_by_every_method(
 def test_a_missing_teacher_ckpt_is_one_line(tmp_path):
     spec = tmp_path / 'spec.py'
     spec.write_text(SPEC)
-    result = run_tool([tool('reproduce.py'), str(spec), '--teacher-ckpt',
-                       'nowhere.pth'], cwd=str(tmp_path))
+    result = run_tool(
+        [tool('reproduce.py'),
+         str(spec), '--teacher-ckpt', 'nowhere.pth'],
+        cwd=str(tmp_path))
     assert result.returncode == 2
     assert result.stderr == (f'error: --teacher-ckpt {tmp_path}/nowhere.pth: '
                              'no such file\n')
@@ -150,8 +167,9 @@ def test_a_missing_teacher_ckpt_is_one_line(tmp_path):
 def test_slurm_needs_a_partition(tmp_path):
     spec = tmp_path / 'spec.py'
     spec.write_text(SPEC)
-    result = run_tool([tool('reproduce.py'), str(spec), '--launcher',
-                       'slurm'], cwd=str(tmp_path))
+    result = run_tool([tool('reproduce.py'),
+                       str(spec), '--launcher', 'slurm'],
+                      cwd=str(tmp_path))
     assert result.returncode == 2
     assert result.stderr == 'error: --launcher slurm needs --partition\n'
 

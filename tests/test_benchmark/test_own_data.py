@@ -11,8 +11,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from ..helpers import (CONFIGS, run_tool, tool,
-                       write_one_class_coco_dataset, write_own_data_config)
+from ..helpers import (CONFIGS, run_tool, tool, write_one_class_coco_dataset,
+                       write_own_data_config)
 
 TEACHER = osp.join(CONFIGS, 'demo', 'retinanet_r50_fpn_demo.py')
 STUDENT = osp.join(CONFIGS, 'demo', 'retinanet_r18_fpn_demo.py')
@@ -46,8 +46,8 @@ def _log(work_dir: str) -> str:
 
 def _weights(work_dir: str) -> dict:
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        checkpoint = torch.load(f.read().strip(), map_location='cpu',
-                                weights_only=True)
+        checkpoint = torch.load(
+            f.read().strip(), map_location='cpu', weights_only=True)
     return checkpoint['state_dict']
 
 
@@ -61,10 +61,14 @@ def test_one_data_file_and_one_spec_train_one_class_models(tmp_path):
     with open(osp.join(root, 'spec.py'), 'w') as f:
         f.write(SPEC.format(teacher=TEACHER, student=STUDENT, uet=FGD_UET))
     work_dir = osp.join(root, 'bench')
-    result = run_tool([tool('reproduce.py'), osp.join(root, 'spec.py'),
-                       '--work-dir', work_dir], cwd=root, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[
-        -3000:]
+    result = run_tool([
+        tool('reproduce.py'),
+        osp.join(root, 'spec.py'), '--work-dir', work_dir
+    ],
+                      cwd=root,
+                      timeout=600)
+    output = result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, output
 
     anchors, shipped = _anchors_and_classes(TEACHER)
     assert _anchors_and_classes(STUDENT) == (anchors, shipped)

@@ -5,8 +5,7 @@ import itertools
 import pytest
 
 from uet_mmdet.benchmark import (bootstrap_interval, metric_table,
-                                 paired_differences, paired_row,
-                                 paired_table)
+                                 paired_differences, paired_row, paired_table)
 
 
 def _exact_bootstrap_quantiles(values, tail):
@@ -15,8 +14,8 @@ def _exact_bootstrap_quantiles(values, tail):
     means = sorted(
         sum(pick) / len(values)
         for pick in itertools.product(values, repeat=len(values)))
-    return means[int(tail * len(means))], means[int(
-        (1 - tail) * len(means)) - 1]
+    return means[int(tail * len(means))], means[int((1 - tail) * len(means)) -
+                                                1]
 
 
 def test_bootstrap_interval_matches_the_exact_bootstrap():
@@ -37,10 +36,12 @@ def _result(seed, ap):
 def test_paired_rows_pair_by_seed_and_call_a_tie():
     results = {
         'FGD': [_result(s, ap) for s, ap in enumerate([.30, .31, .29, .32])],
-        'FGD+UET': [_result(s, ap)
-                    for s, ap in zip([3, 0, 1, 2], [.335, .305, .318, .296])],
-        'worse': [_result(s, ap - .01)
-                  for s, ap in enumerate([.30, .31, .29, .32])],
+        'FGD+UET': [
+            _result(s, ap)
+            for s, ap in zip([3, 0, 1, 2], [.335, .305, .318, .296])
+        ],
+        'worse':
+        [_result(s, ap - .01) for s, ap in enumerate([.30, .31, .29, .32])],
     }
     differences = paired_differences(results, 'FGD+UET', 'FGD')
     expected = {0: 0.5, 1: 0.8, 2: 0.6, 3: 1.5}
@@ -53,8 +54,9 @@ def test_paired_rows_pair_by_seed_and_call_a_tie():
     loss = paired_row(results, 'worse', 'FGD')
     assert loss['verdict'] == 'loss'
     assert loss['low'] == pytest.approx(-1) == loss['high']
-    noisy = dict(results, noisy=[_result(s, ap) for s, ap in enumerate(
-        [.31, .30, .30, .31])])
+    noisy = dict(
+        results,
+        noisy=[_result(s, ap) for s, ap in enumerate([.31, .30, .30, .31])])
     assert paired_row(noisy, 'noisy', 'FGD')['verdict'] == 'tie'
     assert paired_row(results, 'FGD+UET', 'missing') is None
     table = paired_table([gain])
@@ -63,6 +65,7 @@ def test_paired_rows_pair_by_seed_and_call_a_tie():
 
 
 def test_metric_table_reports_a_class_ap_paired_with_the_host():
+
     def result(seed, star):
         return dict(seed=seed, metrics={'coco/star_precision': star})
 

@@ -15,8 +15,7 @@ import sys
 
 import pytest
 
-from ..helpers import run_tool, tool
-from .test_reproduce_tool import TEACHER_SCHEDULE, _write_spec
+from ..helpers import TEACHER_SCHEDULE, run_tool, tool, write_reproduce_spec
 
 FAKE_SRUN = r"""#!/usr/bin/env bash
 # fake srun: log "start|end TIME JOB ARGS", run the command here
@@ -52,8 +51,10 @@ def _fake_srun(root: str) -> dict:
     os.chmod(osp.join(bin_dir, 'srun'), 0o755)
     path = os.pathsep.join(
         [bin_dir, osp.dirname(sys.executable), os.environ['PATH']])
-    return dict(PATH=path, FAKE_SRUN_LOG=osp.join(root, 'srun.log'),
-                OMP_NUM_THREADS='1')
+    return dict(
+        PATH=path,
+        FAKE_SRUN_LOG=osp.join(root, 'srun.log'),
+        OMP_NUM_THREADS='1')
 
 
 def _jobs(log_file: str) -> list:
@@ -74,32 +75,39 @@ def _jobs(log_file: str) -> list:
 @pytest.mark.slow
 def test_reproduce_sends_runs_to_slurm_in_parallel_and_resumes(tmp_path):
     root = str(tmp_path)
-    spec = _write_spec(root)
+    spec = write_reproduce_spec(root)
     with open(osp.join(root, 'schedule.py'), 'w') as f:
         f.write(TEACHER_SCHEDULE)  # students of one epoch too
     work_dir = osp.join(root, 'bench')
     env = _fake_srun(root)
-    args = [tool('reproduce.py'), spec, '--work-dir', work_dir,
-            '--launcher', 'slurm', '--partition', 'fake', '--gpus', '1',
-            '--max-parallel', '2', '--srun-args', '--time=5 --comment=x']
+    args = [
+        tool('reproduce.py'), spec, '--work-dir', work_dir, '--launcher',
+        'slurm', '--partition', 'fake', '--gpus', '1', '--max-parallel', '2',
+        '--srun-args', '--time=5 --comment=x'
+    ]
     first = run_tool(args, cwd=root, env=env, timeout=600)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
 
     jobs = _jobs(env['FAKE_SRUN_LOG'])
-    names = [f'{prefix}_seed{seed}' for seed in (0, 1)
-             for prefix in ('student', 'FGD_UET')] + ['teacher']
+    names = [
+        f'{prefix}_seed{seed}' for seed in (0, 1)
+        for prefix in ('student', 'FGD_UET')
+    ] + ['teacher']
     # each run: a training job, then an evaluation job, same name
-    assert sorted(job for job, *_ in jobs) == sorted(
-        f'tiny_{name}' for name in names for _ in range(2))
+    assert sorted(job for job, *_ in jobs) == sorted(f'tiny_{name}'
+                                                     for name in names
+                                                     for _ in range(2))
     for job, _, _, srun_args in jobs:
         assert srun_args[:2] == ['-p', 'fake']
         for expected in (f'--job-name={job}', '--gres=gpu:1', '--ntasks=1',
                          '--time=5', '--comment=x', '--launcher=slurm'):
             assert expected in srun_args
-    scripts = [next(a for a in srun_args if a.endswith('.py'))
-               for *_, srun_args in jobs]
-    assert sorted(osp.basename(s) for s in scripts) == ['test.py'] * 5 + [
-        'train.py'] * 5
+    scripts = [
+        next(a for a in srun_args if a.endswith('.py'))
+        for *_, srun_args in jobs
+    ]
+    assert sorted(osp.basename(s)
+                  for s in scripts) == ['test.py'] * 5 + ['train.py'] * 5
     # at most 2 jobs in flight; distillation after the teacher's training
     for _, start, _, _ in jobs:
         assert sum(s <= start < e for _, s, e, _ in jobs) <= 2

@@ -8,12 +8,12 @@ from uet_mmdet.benchmark.scheduler import TEACHER_FAILED
 
 
 def _plan(teacher_ckpt=None, seeds=(0, 1)):
-    runs = [Run('teacher', 't.py', 'w/teacher', None,
-                checkpoint=teacher_ckpt)]
+    runs = [Run('teacher', 't.py', 'w/teacher', None, checkpoint=teacher_ckpt)]
     for seed in seeds:
         runs.append(Run('student', 's.py', f'w/student_seed{seed}', seed))
-        runs.append(Run('FGD+UET', 'u.py', f'w/FGD_UET_seed{seed}', seed,
-                        distill=True))
+        runs.append(
+            Run('FGD+UET', 'u.py', f'w/FGD_UET_seed{seed}', seed,
+                distill=True))
     return runs
 
 
@@ -49,8 +49,11 @@ def _index(events, event):
 
 def test_teacher_goes_before_distillation_runs_within_the_cap():
     fake, reported = FakeExecutor(), []
-    outcomes = run_plan(_plan(), fake, max_parallel=2,
-                        report=lambda o: reported.append((o.state, o.index)))
+    outcomes = run_plan(
+        _plan(),
+        fake,
+        max_parallel=2,
+        report=lambda o: reported.append((o.state, o.index)))
     assert [o.state for o in outcomes] == ['finish'] * 5
     assert fake.most == 2  # the cap, reached: the student runs beside it
     teacher_end = _index(fake.events, ('end', 'w/teacher'))
@@ -71,14 +74,14 @@ def test_one_run_at_a_time_keeps_the_plan_order():
     run_plan(_plan(), fake, max_parallel=1)
     assert fake.most == 1
     assert [w for w, _, _ in fake.calls] == [
-        'w/teacher', 'w/student_seed0', 'w/FGD_UET_seed0',
-        'w/student_seed1', 'w/FGD_UET_seed1']
+        'w/teacher', 'w/student_seed0', 'w/FGD_UET_seed0', 'w/student_seed1',
+        'w/FGD_UET_seed1'
+    ]
 
 
 def test_a_failed_run_is_reported_in_one_line_and_the_others_finish():
     fake, reported = FakeExecutor(fail={'w/student_seed0'}), []
-    outcomes = run_plan(_plan(), fake, max_parallel=3,
-                        report=reported.append)
+    outcomes = run_plan(_plan(), fake, max_parallel=3, report=reported.append)
     states = {o.run.work_dir: o.state for o in outcomes}
     assert states.pop('w/student_seed0') == 'fail'
     assert set(states.values()) == {'finish'}
@@ -109,9 +112,9 @@ def test_done_runs_are_read_not_started():
     outcomes = run_plan(_plan(), fake, max_parallel=2, done=done)
     assert [o.state for o in outcomes[:2]] == ['done', 'done']
     assert sorted(w for w, _, _ in fake.calls) == [
-        'w/FGD_UET_seed0', 'w/FGD_UET_seed1', 'w/student_seed1']
-    assert {c for w, c, _ in fake.calls if 'UET' in w} == {
-        'w/teacher/old.pth'}
+        'w/FGD_UET_seed0', 'w/FGD_UET_seed1', 'w/student_seed1'
+    ]
+    assert {c for w, c, _ in fake.calls if 'UET' in w} == {'w/teacher/old.pth'}
 
 
 def test_a_given_teacher_checkpoint_is_evaluated_beside_the_others():

@@ -24,9 +24,9 @@ def test_plan_trains_the_teacher_once_then_every_seed():
     spec = BenchmarkSpec.from_file(
         osp.join(CONFIGS, 'benchmarks', 'demo_fgd_pkd_uet.py'))
     runs = spec.plan('/w')
-    assert [(run.name, run.seed) for run in runs[:3]] == [
-        ('teacher', None), ('student', 0), ('FGD', 0)
-    ]
+    assert [(run.name, run.seed) for run in runs[:3]] == [('teacher', None),
+                                                          ('student', 0),
+                                                          ('FGD', 0)]
     assert len(runs) == 1 + 3 * 5
     assert all(run.cfg_options['randomness.seed'] == run.seed
                for run in runs[1:])
@@ -34,13 +34,11 @@ def test_plan_trains_the_teacher_once_then_every_seed():
     assert len({run.work_dir for run in runs}) == len(runs)
     assert osp.isfile(runs[2].config)
     # the data for every run, the long schedule for the teacher only
-    assert [osp.basename(path) for path in runs[0].overrides] == [
-        'uet_demo_mini_detection.py', 'schedule_demo_16e.py'
-    ]
-    assert all(
-        [osp.basename(path) for path in run.overrides
-         ] == ['uet_demo_mini_detection.py', 'schedule_demo_4e.py']
-        for run in runs[1:])
+    assert [osp.basename(path) for path in runs[0].overrides
+            ] == ['uet_demo_mini_detection.py', 'schedule_demo_16e.py']
+    assert all([osp.basename(path) for path in run.overrides] ==
+               ['uet_demo_mini_detection.py', 'schedule_demo_4e.py']
+               for run in runs[1:])
     assert spec.prepare[0][0] == 'tools/misc/generate_demo_data.py'
     # the PKD spec is the FGD one plus two methods, in the same work dir
     fgd_only = BenchmarkSpec.from_file(
@@ -73,8 +71,13 @@ def test_run_config_merges_data_schedule_options_and_teacher():
 
 def test_run_config_points_every_teacher_reference_at_the_new_teacher():
     config = osp.join(CONFIGS, 'fgd', 'fgd_fpn_gfl_r101_gfl_r50_1x_coco.py')
-    run = Run('FGD', config, '/w/fgd', 0, distill=True,
-              cfg_options={'train_cfg.max_epochs': 1})
+    run = Run(
+        'FGD',
+        config,
+        '/w/fgd',
+        0,
+        distill=True,
+        cfg_options={'train_cfg.max_epochs': 1})
     cfg = compose_run_config(run, '/w/teacher/epoch_24.pth')
     student = cfg.model.architecture
     assert student.neck.init_cfg.checkpoint == '/w/teacher/epoch_24.pth'
@@ -102,19 +105,25 @@ def test_bad_spec_fails_with_a_message(tmp_path):
     spec.write_text(f"teacher = dict(config={demo!r})\nstudent = dict("
                     f"config={demo!r})\nmethods = [dict(name='A', config="
                     f"{demo!r})]\nseeds = [0]\ncompare = [['A', 'B']]\n")
-    with pytest.raises(SpecError, match=r"compare \['A', 'B'\] is not a "
-                       r"pair of rows \(rows: \['student', 'A'\]\)"):
+    with pytest.raises(
+            SpecError,
+            match=r"compare \['A', 'B'\] is not a "
+            r"pair of rows \(rows: \['student', 'A'\]\)"):
         BenchmarkSpec.from_file(str(spec))
 
 
 def test_tables_give_mean_std_and_delta(tmp_path):
     results = {
-        'teacher': [dict(metrics=_metrics(20), sec_per_iter=1.0,
-                         peak_mib=100)],
-        'student': [dict(metrics=_metrics(v), sec_per_iter=0.5,
-                         peak_mib=50) for v in (10, 12)],
-        'FGD': [dict(metrics=_metrics(v), sec_per_iter=0.7, peak_mib=60)
-                for v in (13, 15)],
+        'teacher':
+        [dict(metrics=_metrics(20), sec_per_iter=1.0, peak_mib=100)],
+        'student': [
+            dict(metrics=_metrics(v), sec_per_iter=0.5, peak_mib=50)
+            for v in (10, 12)
+        ],
+        'FGD': [
+            dict(metrics=_metrics(v), sec_per_iter=0.7, peak_mib=60)
+            for v in (13, 15)
+        ],
     }
     rows = rows_from_results(['teacher', 'student', 'FGD', 'UET'], results,
                              dict(FGD=43.5))
@@ -142,7 +151,7 @@ def test_tables_give_mean_std_and_delta(tmp_path):
 def test_every_shipped_spec_passes_the_dry_run(spec, tmp_path):
     result = run_tool([tool('reproduce.py'), spec, '--dry-run'],
                       cwd=str(tmp_path))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[
-        -3000:]
+    output = result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, output
     assert 'FAIL' not in result.stdout
     assert result.stdout.count('OK ') >= 3

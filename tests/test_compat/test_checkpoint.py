@@ -21,8 +21,10 @@ def _mmengine_style_checkpoint():
         state_dict={'weight': torch.ones(2)},
         message_hub=dict(
             log_scalars={'train/loss': buffer},
-            runtime_info={'scale': np.float64(2.0),
-                          'mean': np.arange(3.0)},
+            runtime_info={
+                'scale': np.float64(2.0),
+                'mean': np.arange(3.0)
+            },
             resumed_keys={'train/loss': True}))
 
 
@@ -39,8 +41,8 @@ def test_plain_weights_load(tmp_path):
 def test_mmengine_checkpoint_is_refused_with_a_clear_error(tmp_path):
     path = tmp_path / 'epoch_1.pth'
     torch.save(_mmengine_style_checkpoint(), path)
-    with pytest.raises(UnsafeCheckpointError,
-                       match='publish_model.py') as error:
+    with pytest.raises(
+            UnsafeCheckpointError, match='publish_model.py') as error:
         _load(path)
     assert 'weights_only=True' in str(error.value)
 
@@ -60,7 +62,7 @@ def test_resume_scope_allows_mmengine_globals_only_inside(tmp_path):
 class _Arbitrary:
 
     def __reduce__(self):
-        return (print, ('arbitrary code',))
+        return (print, ('arbitrary code', ))
 
 
 def test_weights_only_is_not_switched_off(tmp_path):

@@ -39,11 +39,17 @@ def _mmdet2_checkpoint(model: nn.Module, **meta) -> dict:
     weights._metadata = state._metadata
     return dict(
         meta=dict(
-            env_info='sys.platform: linux\nPyTorch: 1.5.0', seed=None,
-            config="model = dict(type='GFL')", exp_name='gfl.py',
-            mmcv_version='0.6.2', time='Mon Jun 29 20:01:26 2020',
-            CLASSES=COCO_CLASSES, epoch=24, iter=175872,
-            hook_msgs=dict(last_ckpt='work_dirs/gfl/epoch_24.pth'), **meta),
+            env_info='sys.platform: linux\nPyTorch: 1.5.0',
+            seed=None,
+            config="model = dict(type='GFL')",
+            exp_name='gfl.py',
+            mmcv_version='0.6.2',
+            time='Mon Jun 29 20:01:26 2020',
+            CLASSES=COCO_CLASSES,
+            epoch=24,
+            iter=175872,
+            hook_msgs=dict(last_ckpt='work_dirs/gfl/epoch_24.pth'),
+            **meta),
         state_dict=weights)
 
 
@@ -52,8 +58,7 @@ def _save_legacy(checkpoint: dict, path) -> str:
     return str(path)
 
 
-def test_zoo_checkpoint_loads_weights_only_as_mmrazor_loads_teachers(
-        tmp_path):
+def test_zoo_checkpoint_loads_weights_only_as_mmrazor_loads_teachers(tmp_path):
     trained = _model()
     nn.init.normal_(trained[0].weight)
     trained[1].running_mean.fill_(0.5)

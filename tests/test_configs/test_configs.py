@@ -12,9 +12,9 @@ from ..helpers import CONFIGS
 
 # benchmark specs are not model configs (tests/test_benchmark checks them)
 ALL_CONFIGS = sorted(
-    path for path in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True)
-    if '_base_' not in path
-    and osp.basename(osp.dirname(path)) != 'benchmarks')
+    path
+    for path in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True) if
+    '_base_' not in path and osp.basename(osp.dirname(path)) != 'benchmarks')
 COCO_CONFIGS = [path for path in ALL_CONFIGS if path.endswith('_coco.py')]
 DISTILL_CONFIGS = [
     path for path in ALL_CONFIGS

@@ -5,9 +5,8 @@ import os.path as osp
 
 import pytest
 
-from uet_mmdet.datasets import (DEMO_CLASSES, DataProblem,
-                                check_coco_dataset, class_count_problems,
-                                drop_images)
+from uet_mmdet.datasets import (DEMO_CLASSES, DataProblem, check_coco_dataset,
+                                class_count_problems, drop_images)
 from ..helpers import (PLANTED_BAD_IMAGES, PLANTED_EMPTY_IMAGES,
                        PLANTED_PROBLEMS, write_planted_coco_dataset)
 
@@ -57,23 +56,23 @@ def test_decoding_finds_what_the_header_hides(planted):
     """The truncated PNG has a valid header: only decoding catches it."""
     header_only = _check(planted, classes=DEMO_CLASSES, decode=False)
     assert _found(header_only) == PLANTED_PROBLEMS - {
-        ('unreadable_image', 4, None)}
+        ('unreadable_image', 4, None)
+    }
 
 
 def test_tolerance_and_threads_change_nothing_they_should_not(planted):
-    strict = _check(planted, classes=DEMO_CLASSES, tolerance=0,
-                    num_workers=3)
+    strict = _check(planted, classes=DEMO_CLASSES, tolerance=0, num_workers=3)
     # box 112 starts at x=-0.5: outside once the tolerance is 0
     assert _found(strict) == PLANTED_PROBLEMS | {('box_outside', 1, 112)}
 
 
 def test_problem_line_names_image_annotation_and_file():
-    problem = DataProblem('box_outside', 'x reaches 70', 5, 106,
-                          'outside.png')
+    problem = DataProblem('box_outside', 'x reaches 70', 5, 106, 'outside.png')
     assert problem.line() == (
         'box_outside image=5 ann=106 file=outside.png: x reaches 70')
-    assert DataProblem('class_mismatch', 'no disc').line() == (
-        'class_mismatch image=- ann=- file=-: no disc')
+    assert DataProblem(
+        'class_mismatch',
+        'no disc').line() == ('class_mismatch image=- ann=- file=-: no disc')
     with pytest.raises(ValueError, match='unknown problem kind'):
         DataProblem('typo', 'x')
 
@@ -93,14 +92,34 @@ def test_classes_missing_or_out_of_order_are_fatal(planted):
 
 def test_malformed_records_and_duplicate_ids(tmp_path):
     coco = {
-        'images': [{'id': 1, 'file_name': 'a.png', 'width': 4},
-                   {'id': 1, 'file_name': 'b.png', 'width': 4, 'height': 4},
-                   {'file_name': 'c.png'}],
-        'annotations': [{'id': 7, 'image_id': 1, 'category_id': 1,
-                         'bbox': [0, 0, 2], 'area': 4},
-                        {'id': 7, 'image_id': 1, 'category_id': 1,
-                         'bbox': [0, 0, 2, 2]}],
-        'categories': [{'id': 1, 'name': 'disc'}],
+        'images': [{
+            'id': 1,
+            'file_name': 'a.png',
+            'width': 4
+        }, {
+            'id': 1,
+            'file_name': 'b.png',
+            'width': 4,
+            'height': 4
+        }, {
+            'file_name': 'c.png'
+        }],
+        'annotations': [{
+            'id': 7,
+            'image_id': 1,
+            'category_id': 1,
+            'bbox': [0, 0, 2],
+            'area': 4
+        }, {
+            'id': 7,
+            'image_id': 1,
+            'category_id': 1,
+            'bbox': [0, 0, 2, 2]
+        }],
+        'categories': [{
+            'id': 1,
+            'name': 'disc'
+        }],
     }
     ann_file = tmp_path / 'ann.json'
     ann_file.write_text(json.dumps(coco))
@@ -119,8 +138,8 @@ def test_malformed_records_and_duplicate_ids(tmp_path):
 
 def test_unreadable_annotation_file_is_one_fatal_problem(tmp_path):
     missing = check_coco_dataset(str(tmp_path / 'no.json'), str(tmp_path))
-    assert [(p.kind, p.skippable) for p in missing.problems] == [
-        ('missing_file', False)]
+    assert [(p.kind, p.skippable)
+            for p in missing.problems] == [('missing_file', False)]
     broken = tmp_path / 'broken.json'
     broken.write_text('{"images": [')
     report = check_coco_dataset(str(broken), str(tmp_path))
@@ -128,10 +147,11 @@ def test_unreadable_annotation_file_is_one_fatal_problem(tmp_path):
 
 
 def test_class_count_problems_name_each_head():
-    problems = class_count_problems(8, {
-        'model.architecture.bbox_head.num_classes': 8,
-        'model.teacher.bbox_head.num_classes': 80
-    })
+    problems = class_count_problems(
+        8, {
+            'model.architecture.bbox_head.num_classes': 8,
+            'model.teacher.bbox_head.num_classes': 80
+        })
     assert [p.line() for p in problems] == [
         'num_classes image=- ann=- file=-: model.teacher.bbox_head.'
         'num_classes = 80 but the dataset has 8 classes'
@@ -143,8 +163,8 @@ def test_drop_images_removes_them_their_boxes_and_orphans(planted):
         coco = json.load(f)
     cleaned, images, anns = drop_images(coco, PLANTED_BAD_IMAGES)
     assert [i['id'] for i in cleaned['images']] == [1, 2, 8]
-    assert sorted(a['id'] for a in cleaned['annotations']) == [
-        101, 102, 103, 112, 113]
+    assert sorted(
+        a['id'] for a in cleaned['annotations']) == [101, 102, 103, 112, 113]
     assert (images, anns) == (6, 8)
     assert len(coco['images']) == 9  # the input is left as it was
     assert cleaned['categories'] == coco['categories']

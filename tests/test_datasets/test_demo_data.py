@@ -62,8 +62,8 @@ def _boxes_by_image(coco: Dict[str, Any]) -> Dict[int, List[Dict[str, Any]]]:
 
 def _modification_times(root: str) -> Dict[str, int]:
     return {
-        os.path.join(folder, name):
-        os.stat(os.path.join(folder, name)).st_mtime_ns
+        os.path.join(folder, name): os.stat(os.path.join(folder,
+                                                         name)).st_mtime_ns
         for folder, _, names in os.walk(root)
         for name in names
     }
@@ -96,8 +96,8 @@ def test_different_seed_gives_different_data(tmp_path):
 def test_layout_and_split_sizes(tmp_path):
     paths = _generate(tmp_path, 'data')
     root = Path(paths['data_root'])
-    assert paths['train_ann_file'] == str(
-        root / 'annotations' / 'instances_train.json')
+    assert paths['train_ann_file'] == str(root / 'annotations' /
+                                          'instances_train.json')
     assert paths['val_ann_file'] == str(root / 'annotations' /
                                         'instances_val.json')
     assert paths['meta_file'] == str(root / 'meta.json')
@@ -214,9 +214,8 @@ def test_flip_noise_changes_labels_at_the_requested_rate(clean_and_noisy):
     flipped = _train_boxes(clean_and_noisy['flip'])
     changed = []
     for image_id, anns in flipped.items():
-        assert [a['bbox'] for a in anns] == [
-            a['bbox'] for a in clean[image_id]
-        ]
+        assert [a['bbox']
+                for a in anns] == [a['bbox'] for a in clean[image_id]]
         changed += [
             a['category_id'] != c['category_id']
             for a, c in zip(anns, clean[image_id])

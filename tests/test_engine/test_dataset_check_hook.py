@@ -1,5 +1,8 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """DatasetCheckHook refuses a run on bad data and says what is wrong."""
+import ast
+import glob
+import os.path as osp
 from types import SimpleNamespace
 
 import pytest
@@ -10,7 +13,9 @@ from torch import nn
 
 from uet_mmdet.datasets import DEMO_CLASSES, DatasetCheckError
 from uet_mmdet.engine import DatasetCheckHook
-from ..helpers import PLANTED_PROBLEMS, write_planted_coco_dataset
+from uet_mmdet.engine.hooks.dataset_check_hook import coco_instances_class
+from uet_mmdet.errors import ConfigError
+from ..helpers import PLANTED_PROBLEMS, REPO_ROOT, write_planted_coco_dataset
 
 
 @pytest.fixture(scope='module')
@@ -78,9 +83,13 @@ def _coco(root: str, split: str):
 
 
 def _runner(train=None, val=None, model=None, cfg=None):
-    runner = SimpleNamespace(model=model or _Detector(), logger=_Logger(),
-                             cfg=cfg or {}, _train_loop=None, _val_loop=None,
-                             _test_loop=None)
+    runner = SimpleNamespace(
+        model=model or _Detector(),
+        logger=_Logger(),
+        cfg=cfg or {},
+        _train_loop=None,
+        _val_loop=None,
+        _test_loop=None)
     for name, dataset in (('_train_loop', train), ('_val_loop', val)):
         if dataset is not None:
             setattr(runner, name,
@@ -91,11 +100,12 @@ def _runner(train=None, val=None, model=None, cfg=None):
 def test_clean_data_passes_and_is_summarised(planted):
     runner = _runner(val=_coco(planted, 'val'), model=_Distill(8, 8))
     DatasetCheckHook().before_run(runner)
-    assert runner.logger.lines == [(
-        'info', 'dataset check: val_dataloader.dataset '
-        f'({planted}/annotations/instances_val.json): 2 images, 5 '
-        'annotations, 0 empty images, 1 annotations ignored (category not '
-        'in classes), 0 problems')]
+    assert runner.logger.lines == [
+        ('info', 'dataset check: val_dataloader.dataset '
+         f'({planted}/annotations/instances_val.json): 2 images, 5 '
+         'annotations, 0 empty images, 1 annotations ignored (category not '
+         'in classes), 0 problems')
+    ]
 
 
 def test_planted_problems_refuse_the_run(planted):
@@ -104,8 +114,10 @@ def test_planted_problems_refuse_the_run(planted):
     with pytest.raises(DatasetCheckError) as error:
         DatasetCheckHook(max_listed=10).before_run(runner)
     lines = str(error.value).splitlines()
-    assert lines[:2] == ['the dataset check found 7 problems; run refused:',
-                         'train_dataloader.dataset.dataset:']
+    assert lines[:2] == [
+        'the dataset check found 7 problems; run refused:',
+        'train_dataloader.dataset.dataset:'
+    ]
     listed = {(line.split()[0], line.split()[1], line.split()[2])
               for line in lines[2:]}
     assert listed == {(kind, f'image={image}',
@@ -136,13 +148,16 @@ def test_teacher_and_roi_head_classes(planted):
         'bbox_head.num_classes = 80 but the dataset has 8 classes'
     ]
     # a COCO teacher of FPN features, kept at its classes on purpose
-    runner = _runner(val=_coco(planted, 'val'), model=_Distill(8, 80),
-                     cfg=dict(keep_num_classes=['model.teacher']))
+    runner = _runner(
+        val=_coco(planted, 'val'),
+        model=_Distill(8, 80),
+        cfg=dict(keep_num_classes=['model.teacher']))
     DatasetCheckHook().before_run(runner)
     runner = _runner(val=_coco(planted, 'val'), model=_TwoStage(8, 7))
-    with pytest.raises(DatasetCheckError,
-                       match=r'model.roi_head.bbox_head\[1\].num_classes = '
-                       '7 but'):
+    with pytest.raises(
+            DatasetCheckError,
+            match=r'model.roi_head.bbox_head\[1\].num_classes = '
+            '7 but'):
         DatasetCheckHook().before_run(runner)
 
 
@@ -150,31 +165,72 @@ def test_unchecked_datasets_are_named_and_splits_chosen(planted):
     other = SimpleNamespace(metainfo={})  # no COCO json
     runner = _runner(train=_coco(planted, 'train'), val=other)
     DatasetCheckHook(splits=('val', )).before_run(runner)  # train not asked
-    assert runner.logger.lines == [(
-        'warning', 'dataset check: val_dataloader.dataset not checked: not '
-        'a local COCO json dataset with a local data_prefix.img')]
+    assert runner.logger.lines == [
+        ('warning', 'dataset check: val_dataloader.dataset not checked: not '
+         'a local COCO json dataset with a local data_prefix.img')
+    ]
 
 
 def test_registered_and_arguments_checked():
-    assert isinstance(HOOKS.build(dict(type='DatasetCheckHook')),
-                      DatasetCheckHook)
-    with pytest.raises(ValueError, match="got \\['dev'\\]"):
+    assert isinstance(
+        HOOKS.build(dict(type='DatasetCheckHook')), DatasetCheckHook)
+    with pytest.raises(
+            ConfigError,
+            match=r"^custom_hooks\.DatasetCheckHook\.splits: must be of "
+            r"\['train', 'val', 'test'\], got \['dev'\]$"):
         DatasetCheckHook(splits=('train', 'dev'))
-    with pytest.raises(ValueError, match='num_workers >= 1'):
+    with pytest.raises(
+            ConfigError,
+            match=r'^custom_hooks\.DatasetCheckHook\.num_workers: must be '
+            '>= 1, got 0$'):
         DatasetCheckHook(num_workers=0)
+
+
+def test_coco_instances_class_and_the_engine_imports_no_higher_layer():
+    from mmdet.datasets import CocoDataset, LVISV1Dataset
+
+    class Renamed(CocoDataset):
+        pass
+
+    class OwnParser(CocoDataset):
+
+        def parse_data_info(self, raw_data_info):
+            return {}
+
+    assert coco_instances_class(CocoDataset)
+    assert coco_instances_class(Renamed)
+    assert not coco_instances_class(OwnParser)
+    assert not coco_instances_class(LVISV1Dataset)
+    assert not coco_instances_class('CocoDataset')  # a name, not a class
+    engine = osp.join(REPO_ROOT, 'uet_mmdet', 'engine')
+    imported = set()
+    for path in glob.glob(osp.join(engine, '**', '*.py'), recursive=True):
+        with open(path) as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    above = ('uet_mmdet.utils', 'uet_mmdet.analysis', 'uet_mmdet.benchmark')
+    assert 'uet_mmdet.datasets' in imported  # the walk sees absolute imports
+    assert [name for name in imported if name.startswith(above)] == []
 
 
 def test_other_formats_are_not_checked_and_check_errors_propagate(planted):
     from mmdet.datasets import LVISV1Dataset
-    lvis = LVISV1Dataset(data_root=planted,
-                         ann_file='annotations/instances_train.json',
-                         data_prefix=dict(img='train/'), pipeline=[],
-                         lazy_init=True)
+    lvis = LVISV1Dataset(
+        data_root=planted,
+        ann_file='annotations/instances_train.json',
+        data_prefix=dict(img='train/'),
+        pipeline=[],
+        lazy_init=True)
     runner = _runner(train=lvis)
     DatasetCheckHook(splits=('train', )).before_run(runner)
-    assert runner.logger.lines == [(
-        'warning', 'dataset check: train_dataloader.dataset not checked: '
-        "LVISV1Dataset does not read its json as mmdet's CocoDataset")]
+    assert runner.logger.lines == [
+        ('warning', 'dataset check: train_dataloader.dataset not checked: '
+         "LVISV1Dataset does not read its json as mmdet's CocoDataset")
+    ]
 
     class Broken(DatasetCheckHook):
 

@@ -17,12 +17,14 @@ pytestmark = pytest.mark.slow
 UET_CONFIG = 'uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'
 # 6 of the 12 images in batches of 2: 3 iterations per epoch
 LOOPS = {
-    'epoch': dict(
+    'epoch':
+    dict(
         loop='train_cfg = dict(max_epochs=2, val_interval=1)',
         checkpoint='dict(interval=1)',
         kill_after=5,  # epoch 2, batch 2; epoch_1.pth is the last checkpoint
         resumed_at='epoch_1.pth'),
-    'iter': dict(
+    'iter':
+    dict(
         loop="""train_cfg = dict(
     _delete_=True, type='IterBasedTrainLoop', max_iters=6, val_interval=6)
 train_dataloader.update(sampler=dict(type='InfiniteSampler'))
@@ -31,7 +33,6 @@ log_processor = dict(by_epoch=False)""",
         kill_after=5,  # iter_4.pth is the last checkpoint
         resumed_at='iter_4.pth'),
 }
-
 
 # an untrained R18 teacher: resuming is about randomness, not accuracy
 TEACHER_CONFIG = osp.join(CONFIGS, 'demo', 'retinanet_r18_fpn_demo.py')
@@ -45,8 +46,12 @@ def teacher_ckpt(tmp_path_factory):
     return path
 
 
-def _config(root: str, data: str, teacher_ckpt: str, loop: str,
-            workers: int, kill_after: int = 0) -> str:
+def _config(root: str,
+            data: str,
+            teacher_ckpt: str,
+            loop: str,
+            workers: int,
+            kill_after: int = 0) -> str:
     settings = LOOPS[loop]
     hooks = ["dict(type='UETHook')"]
     if kill_after:
@@ -81,8 +86,8 @@ custom_hooks = [{', '.join(hooks)}]
 
 
 def _train(config: str, work_dir: str, *extra: str):
-    return run_tool([tool('train.py'), config, '--work-dir', work_dir,
-                     *extra], cwd=osp.dirname(config),
+    return run_tool([tool('train.py'), config, '--work-dir', work_dir, *extra],
+                    cwd=osp.dirname(config),
                     env=dict(PYTHONPATH=REPO_ROOT))
 
 
@@ -96,8 +101,10 @@ def _losses(work_dir: str) -> dict:
                 record = json.loads(line)
                 if 'loss' in record:
                     losses[record['iter']] = {
-                        key: value for key, value in record.items()
-                        if key.startswith('loss') or key.startswith('uet/')}
+                        key: value
+                        for key, value in record.items()
+                        if key.startswith('loss') or key.startswith('uet/')
+                    }
     return losses
 
 
@@ -109,8 +116,8 @@ def _final_state(work_dir: str) -> dict:
 
 @pytest.mark.parametrize('workers', [0, 2])
 @pytest.mark.parametrize('loop', ['epoch', 'iter'])
-def test_killed_and_resumed_run_is_bit_identical(
-        tmp_path, demo_data, teacher_ckpt, loop, workers):
+def test_killed_and_resumed_run_is_bit_identical(tmp_path, demo_data,
+                                                 teacher_ckpt, loop, workers):
     root = str(tmp_path)
     whole = osp.join(root, 'whole')
     config = _config(root, demo_data, teacher_ckpt, loop, workers)
@@ -118,8 +125,13 @@ def test_killed_and_resumed_run_is_bit_identical(
     assert result.returncode == 0, result.stderr[-3000:]
 
     interrupted = osp.join(root, 'interrupted')
-    killed = _config(root, demo_data, teacher_ckpt, loop, workers,
-                     kill_after=LOOPS[loop]['kill_after'])
+    killed = _config(
+        root,
+        demo_data,
+        teacher_ckpt,
+        loop,
+        workers,
+        kill_after=LOOPS[loop]['kill_after'])
     result = _train(killed, interrupted)
     assert result.returncode == -9, result.stderr[-3000:]  # SIGKILL
     # a resumed config without a seed takes the checkpoint's
@@ -132,8 +144,9 @@ def test_killed_and_resumed_run_is_bit_identical(
 
     expected, resumed = _final_state(whole), _final_state(interrupted)
     assert expected.keys() == resumed.keys()
-    different = [key for key in expected
-                 if not torch.equal(expected[key], resumed[key])]
+    different = [
+        key for key in expected if not torch.equal(expected[key], resumed[key])
+    ]
     assert not different, f'{len(different)} tensors differ: {different[:3]}'
     expected_losses, resumed_losses = _losses(whole), _losses(interrupted)
     assert len(expected_losses) == 6

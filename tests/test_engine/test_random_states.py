@@ -27,10 +27,12 @@ class _Estimator:
 
 
 def _draw(estimator: _Estimator) -> tuple:
-    return (random.random(), float(np.random.rand()),
-            np.random.normal(),  # leaves a cached Gaussian in numpy
-            float(torch.rand(())), float(torch.rand(
-                (), generator=estimator.generator)))
+    return (
+        random.random(),
+        float(np.random.rand()),
+        np.random.normal(),  # leaves a cached Gaussian in numpy
+        float(torch.rand(())),
+        float(torch.rand((), generator=estimator.generator)))
 
 
 def test_states_round_trip_through_a_weights_only_checkpoint():
@@ -51,8 +53,8 @@ def test_states_round_trip_through_a_weights_only_checkpoint():
 
 def test_a_missing_estimator_is_reported_not_guessed():
     states = capture_random_states([_Estimator()])
-    assert restore_random_states(states, []) == [
-        '1 generators of UET estimators (the model has 0)']
+    assert restore_random_states(
+        states, []) == ['1 generators of UET estimators (the model has 0)']
 
 
 def test_validation_leaves_the_training_streams_as_it_found_them():
@@ -100,8 +102,8 @@ def test_each_rank_continues_its_own_streams_at_the_next_epoch(monkeypatch):
         torch.manual_seed(rank)
         estimator.generator.manual_seed(10 + rank)
         per_rank.append(capture_random_states([estimator]))
-    expected = (float(torch.rand(())),
-                float(torch.rand((), generator=estimator.generator)))
+    expected = (float(torch.rand(
+        ())), float(torch.rand((), generator=estimator.generator)))
 
     monkeypatch.setattr(random_state_hook, 'get_rank', lambda: 1)
     monkeypatch.setattr(random_state_hook, 'get_world_size', lambda: 2)
@@ -115,8 +117,8 @@ def test_each_rank_continues_its_own_streams_at_the_next_epoch(monkeypatch):
     hook.resume(runner, per_rank)
     torch.manual_seed(7)  # e.g. a before_train hook drawing: overwritten
     hook.before_train_epoch(runner)
-    assert (float(torch.rand(())),
-            float(torch.rand((), generator=resumed.generator))) == expected
+    assert (float(torch.rand(
+        ())), float(torch.rand((), generator=resumed.generator))) == expected
     assert warnings == []
 
 
@@ -126,7 +128,6 @@ def test_a_cuda_mask_stream_without_cuda_is_skipped_and_said():
     estimator._seed, estimator._generators = 1, {}
     state = torch.Generator().get_state()
     devices = torch.cuda.device_count()
-    skipped = estimator.set_rng_state({'cpu': state,
-                                       f'cuda:{devices}': state})
+    skipped = estimator.set_rng_state({'cpu': state, f'cuda:{devices}': state})
     assert skipped == [f'the UET mask stream on cuda:{devices}']
     assert torch.equal(estimator.generator('cpu').get_state(), state)

@@ -15,8 +15,8 @@ def _estimator(rank: int) -> FeatureDropout:
     torch.manual_seed(42)
     settings = UETSettings.from_config(
         dict(level='feature', measure='variance'))
-    with mock.patch('uet_mmdet.models.estimators.base.get_rank',
-                    return_value=rank):
+    with mock.patch(
+            'uet_mmdet.models.estimators.base.get_rank', return_value=rank):
         return FeatureDropout(settings, lambda recorder, idx: FEATURE, {})
 
 
@@ -27,8 +27,10 @@ def _masks_mean(estimator: FeatureDropout) -> torch.Tensor:
 
 def test_each_rank_draws_its_own_masks_and_reproduces_them():
     rank0, rank1 = _estimator(0), _estimator(1)
-    seeds = [estimator.generator(torch.device('cpu')).initial_seed()
-             for estimator in (rank0, rank1)]
+    seeds = [
+        estimator.generator(torch.device('cpu')).initial_seed()
+        for estimator in (rank0, rank1)
+    ]
     assert seeds[0] != seeds[1]
     first0, first1 = _masks_mean(rank0), _masks_mean(rank1)
     assert not torch.equal(first0, first1)

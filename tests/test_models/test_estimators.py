@@ -35,13 +35,19 @@ class HeadDetector(nn.Module):
         self.backbone = nn.Conv2d(3, WIDTH, 3, padding=1)
         self.neck = TwoLevelNeck()
         self.bbox_head = DET_MODELS.build(
-            dict(type='RetinaHead', num_classes=NUM_CLASSES,
-                 in_channels=WIDTH, stacked_convs=2, feat_channels=WIDTH,
-                 norm_cfg=dict(type='GN', num_groups=4),
-                 anchor_generator=dict(type='AnchorGenerator',
-                                       octave_base_scale=2,
-                                       scales_per_octave=1, ratios=[1.0],
-                                       strides=[4, 8])))
+            dict(
+                type='RetinaHead',
+                num_classes=NUM_CLASSES,
+                in_channels=WIDTH,
+                stacked_convs=2,
+                feat_channels=WIDTH,
+                norm_cfg=dict(type='GN', num_groups=4),
+                anchor_generator=dict(
+                    type='AnchorGenerator',
+                    octave_base_scale=2,
+                    scales_per_octave=1,
+                    ratios=[1.0],
+                    strides=[4, 8])))
 
     def forward(self, x):
         return self.bbox_head(self.neck(self.backbone(x)))
@@ -54,22 +60,31 @@ RECORDERS = {
 
 
 def _cfg(**uet):
-    uet = dict(dict(mode='weight', num_samples=5, level='module',
-                    module='neck', outputs=dict(fpn0=0, fpn1=1),
-                    measure='variance'), **uet)
-    return copy.deepcopy(dict(
-        type='UETDistiller',
-        student_recorders=RECORDERS,
-        teacher_recorders=RECORDERS,
-        distill_losses={f'loss_mse_fpn{i}': dict(type='L2Loss')
-                        for i in range(2)},
-        loss_forward_mappings={
-            f'loss_mse_fpn{i}': dict(
-                s_feature=dict(from_student=True, recorder=f'fpn{i}'),
-                t_feature=dict(from_student=False, recorder=f'fpn{i}'))
-            for i in range(2)
-        },
-        uet=uet))
+    uet = dict(
+        dict(
+            mode='weight',
+            num_samples=5,
+            level='module',
+            module='neck',
+            outputs=dict(fpn0=0, fpn1=1),
+            measure='variance'), **uet)
+    return copy.deepcopy(
+        dict(
+            type='UETDistiller',
+            student_recorders=RECORDERS,
+            teacher_recorders=RECORDERS,
+            distill_losses={
+                f'loss_mse_fpn{i}': dict(type='L2Loss')
+                for i in range(2)
+            },
+            loss_forward_mappings={
+                f'loss_mse_fpn{i}':
+                dict(
+                    s_feature=dict(from_student=True, recorder=f'fpn{i}'),
+                    t_feature=dict(from_student=False, recorder=f'fpn{i}'))
+                for i in range(2)
+            },
+            uet=uet))
 
 
 def _setup(**uet):
@@ -78,8 +93,8 @@ def _setup(**uet):
     distiller = MODELS.build(_cfg(**uet))
     distiller.prepare_from_student(student)
     distiller.prepare_from_teacher(teacher)
-    images = torch.randn(2, 3, 16, 16,
-                         generator=torch.Generator().manual_seed(1))
+    images = torch.randn(
+        2, 3, 16, 16, generator=torch.Generator().manual_seed(1))
     with distiller.teacher_recorders, torch.no_grad():
         teacher(images)
     with distiller.student_recorders:
@@ -123,50 +138,56 @@ def test_every_registered_estimator_is_listed_with_its_measures():
 @pytest.mark.parametrize('level', ['head', 'head_moments'])
 def test_head_levels_without_dropout_give_the_output_entropy(level):
     distiller, teacher = _setup(level=level, measure='entropy', rate=0.0)
-    features = tuple(distiller.get_record(f'fpn{i}', False)
-                     for i in range(2))
+    features = tuple(distiller.get_record(f'fpn{i}', False) for i in range(2))
     with torch.no_grad():
         cls_scores = teacher.bbox_head(features)[0]
     for i, logits in enumerate(cls_scores):
         prob = logits.double().sigmoid()
         expected = -(prob * prob.log() + (1 - prob) * (1 - prob).log())
         estimate = distiller.estimator.estimate(f'fpn{i}')
-        torch.testing.assert_close(estimate.uncertainty.double(),
-                                   expected.sum(dim=1), rtol=1e-4,
-                                   atol=1e-4)
-    distiller, _ = _setup(level=level, measure='mutual_information',
-                          rate=0.0)
+        torch.testing.assert_close(
+            estimate.uncertainty.double(),
+            expected.sum(dim=1),
+            rtol=1e-4,
+            atol=1e-4)
+    distiller, _ = _setup(level=level, measure='mutual_information', rate=0.0)
     for i in range(2):
-        assert float(distiller.estimator.estimate(
-            f'fpn{i}').uncertainty.abs().max()) < 1e-5
+        assert float(
+            distiller.estimator.estimate(
+                f'fpn{i}').uncertainty.abs().max()) < 1e-5
 
 
 def test_head_moments_rank_locations_as_head_mc_does():
     maps = {}
     for level, samples in (('head', 400), ('head_moments', 5)):
-        distiller, _ = _setup(level=level, measure='mutual_information',
-                              rate=0.2, num_samples=samples)
-        maps[level] = [distiller.estimator.estimate(f'fpn{i}').uncertainty
-                       for i in range(2)]
+        distiller, _ = _setup(
+            level=level,
+            measure='mutual_information',
+            rate=0.2,
+            num_samples=samples)
+        maps[level] = [
+            distiller.estimator.estimate(f'fpn{i}').uncertainty
+            for i in range(2)
+        ]
     for mc, moments in zip(maps['head'], maps['head_moments']):
         assert rank_correlation(mc, moments) > 0.8
 
 
 def test_head_variance_is_the_box_regression_spread_of_k_head_passes():
-    distiller, teacher = _setup(level='head', measure='variance', rate=0.3,
-                                num_samples=4)
+    distiller, teacher = _setup(
+        level='head', measure='variance', rate=0.3, num_samples=4)
     distiller.estimator.manual_seed(11)
     distiller.estimator.reset()
     uncertainty = distiller.estimator.estimate('fpn1').uncertainty
     # the same masks, and one pass of the whole head per sample
     generator = torch.Generator().manual_seed(11)
-    masked = dropout_samples(distiller.get_record('fpn1', False),
-                             torch.full((4, ), 0.3), False, generator)
+    masked = dropout_samples(
+        distiller.get_record('fpn1', False), torch.full((4, ), 0.3), False,
+        generator)
     fpn0 = distiller.get_record('fpn0', False)
     with torch.no_grad():
-        boxes = torch.stack([
-            teacher.bbox_head((fpn0, masked[k]))[1][1] for k in range(4)
-        ])
+        boxes = torch.stack(
+            [teacher.bbox_head((fpn0, masked[k]))[1][1] for k in range(4)])
     expected = (boxes - boxes.mean(0)).pow(2).mean(0).mean(1)
     torch.testing.assert_close(uncertainty, expected, rtol=1e-4, atol=1e-6)
 

@@ -11,8 +11,8 @@ from uet_mmdet.models.losses import FGDLoss
 
 def _sample(boxes, img_shape=(64, 64), batch_input_shape=(64, 64)):
     sample = DetDataSample(
-        metainfo=dict(img_shape=img_shape,
-                      batch_input_shape=batch_input_shape))
+        metainfo=dict(
+            img_shape=img_shape, batch_input_shape=batch_input_shape))
     sample.gt_instances = InstanceData(
         bboxes=torch.tensor(boxes, dtype=torch.float32).view(-1, 4),
         labels=torch.zeros(len(boxes), dtype=torch.long))
@@ -25,8 +25,9 @@ def _reference_terms(student, teacher, fg, bg, temp):
 
     def attentions(feature, i):
         spatial = torch.zeros(h, w)
-        logits = torch.tensor([[feature[i, :, y, x].abs().mean() / temp
-                                for x in range(w)] for y in range(h)])
+        logits = torch.tensor(
+            [[feature[i, :, y, x].abs().mean() / temp for x in range(w)]
+             for y in range(h)])
         spatial = h * w * torch.softmax(logits.flatten(), 0).view(h, w)
         channel_logits = torch.tensor(
             [feature[i, k].abs().mean() / temp for k in range(c)])
@@ -81,14 +82,15 @@ def test_weights_combine_terms():
     torch.manual_seed(1)
     loss = FGDLoss(
         2, 2, alpha_fgd=2.0, beta_fgd=3.0, gamma_fgd=5.0, lambda_fgd=7.0)
-    args = (torch.randn(1, 2, 4, 4), torch.randn(1, 2, 4, 4),
-            [_sample([[0, 0, 20, 20]])])
+    args = (torch.randn(1, 2, 4,
+                        4), torch.randn(1, 2, 4,
+                                        4), [_sample([[0, 0, 20, 20]])])
     terms = loss.loss_terms(*args)
     weighted = loss(*args)
-    for name, weight in (('fg', 2.0), ('bg', 3.0), ('at', 5.0),
-                         ('global', 7.0)):
-        assert weighted[name].item() == pytest.approx(
-            weight * terms[name].item())
+    for name, weight in (('fg', 2.0), ('bg', 3.0), ('at', 5.0), ('global',
+                                                                 7.0)):
+        assert weighted[name].item() == pytest.approx(weight *
+                                                      terms[name].item())
 
 
 def test_image_without_boxes_has_zero_foreground_and_no_nan():
@@ -126,8 +128,11 @@ def _weighted_setup(seed=2):
     torch.manual_seed(seed)
     loss = FGDLoss(3, 3, temp=0.8)
     student, teacher = torch.randn(3, 3, 4, 4), torch.randn(3, 3, 4, 4)
-    samples = [_sample([[0, 0, 32, 16]]),
-               _sample([[16, 16, 48, 64], [0, 0, 20, 20]]), _sample([])]
+    samples = [
+        _sample([[0, 0, 32, 16]]),
+        _sample([[16, 16, 48, 64], [0, 0, 20, 20]]),
+        _sample([])
+    ]
     return loss, student, teacher, samples
 
 
@@ -173,8 +178,8 @@ def _region_weight_reference(weight, mask):
     for i in range(n):
         cells = [(y, x) for y in range(h) for x in range(w)]
         total = sum(float(mask[i, y, x]) for y, x in cells)
-        weighted = sum(float(mask[i, y, x] * weight[i, y, x])
-                       for y, x in cells)
+        weighted = sum(
+            float(mask[i, y, x] * weight[i, y, x]) for y, x in cells)
         if total > 0 and weighted > 0:
             for y, x in cells:
                 result[i, y, x] = weight[i, y, x] * total / weighted

@@ -60,8 +60,8 @@ def test_background_is_normalised_per_image_and_zero_sum_kept():
     fg[0, 0, 0] = 0.5
     fg[1] = 1.0  # all foreground: background sum is 0 and stays 0
     bg = background_mask(fg)
-    torch.testing.assert_close(bg[0], torch.tensor([[0., 1 / 3], [1 / 3,
-                                                                  1 / 3]]))
+    torch.testing.assert_close(bg[0],
+                               torch.tensor([[0., 1 / 3], [1 / 3, 1 / 3]]))
     torch.testing.assert_close(bg[1], torch.zeros(2, 2))
     assert torch.isfinite(bg).all()
 

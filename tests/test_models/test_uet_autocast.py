@@ -13,6 +13,7 @@ the very samples that re-run gave; (c) NaN or inf in the teacher gives one
 clear one-line error naming the loss and the record.
 """
 import copy
+import inspect
 import math
 from collections import namedtuple
 
@@ -25,13 +26,11 @@ from mmrazor.registry import MODELS
 from torch import nn
 from torch.special import entr
 
-from uet_mmdet.models.losses import HOSTS
+from uet_mmdet.models.hosts import EXAMPLE_CHANNELS, HOST_ADAPTERS
 from uet_mmdet.registry import ESTIMATORS
-from .test_estimators import WIDTH as NECK_WIDTH
-from .test_estimators import TwoLevelNeck
-from .test_uet_loss import HOST_CONFIGS
 
-WIDTH = NECK_WIDTH  # the shared TwoLevelNeck's width
+WIDTH = EXAMPLE_CHANNELS  # the hosts' example configs are for this width
+HOST_CONFIGS = HOST_ADAPTERS.examples()
 SIZE = 16
 SEED = 5
 LOGIT_MEASURES = ('entropy', 'mutual_information')
@@ -40,9 +39,20 @@ LOGIT_MEASURES = ('entropy', 'mutual_information')
 # float16 above 256), squares of the small ones underflow it; 1.0 is the
 # plain case, where bfloat16's 8-bit mantissa is the hazard
 CASES = [(torch.bfloat16, 1e-25), (torch.bfloat16, 1.0),
-         (torch.bfloat16, 1e30), (torch.float16, 1e-4),
-         (torch.float16, 1e3)]
+         (torch.bfloat16, 1e30), (torch.float16, 1e-4), (torch.float16, 1e3)]
 EXTREME_CASES = [case for case in CASES if case[1] != 1.0]
+
+
+class TwoLevelNeck(nn.Module):
+    """Two 'FPN' levels: convolutions of stride 1 and 2."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(
+            nn.Conv2d(WIDTH, WIDTH, 3, stride=s, padding=1) for s in (1, 2))
+
+    def forward(self, x):
+        return tuple(conv(x) for conv in self.convs)
 
 
 class GroundTruth(nn.Module):
@@ -60,13 +70,19 @@ class Detector(nn.Module):
         self.backbone = nn.Conv2d(3, WIDTH, 3, padding=1)
         self.neck = TwoLevelNeck()
         self.bbox_head = DET_MODELS.build(
-            dict(type='RetinaHead', num_classes=3, in_channels=WIDTH,
-                 stacked_convs=2, feat_channels=WIDTH,
-                 norm_cfg=dict(type='GN', num_groups=4) if norm else None,
-                 anchor_generator=dict(type='AnchorGenerator',
-                                       octave_base_scale=2,
-                                       scales_per_octave=1, ratios=[1.0],
-                                       strides=[4, 8])))
+            dict(
+                type='RetinaHead',
+                num_classes=3,
+                in_channels=WIDTH,
+                stacked_convs=2,
+                feat_channels=WIDTH,
+                norm_cfg=dict(type='GN', num_groups=4) if norm else None,
+                anchor_generator=dict(
+                    type='AnchorGenerator',
+                    octave_base_scale=2,
+                    scales_per_octave=1,
+                    ratios=[1.0],
+                    strides=[4, 8])))
         self.gt = GroundTruth()
 
     def forward(self, x, data_samples=None):
@@ -92,19 +108,25 @@ STUDENT_RECORDERS = dict(RECORDERS, gt=dict(type='ModuleInputs', source='gt'))
 
 
 def _uet(level, measure, mode='both'):
-    return dict(mode=mode, num_samples=5, level=level, module='neck',
-                outputs=dict(fpn0=0, fpn1=1), measure=measure)
+    return dict(
+        mode=mode,
+        num_samples=5,
+        level=level,
+        module='neck',
+        outputs=dict(fpn0=0, fpn1=1),
+        measure=measure)
 
 
 def _distiller_cfg(host, uet=None):
-    spec = HOSTS[host['type']]
+    host_class = MODELS.get(host['type'])
+    adapter = HOST_ADAPTERS.get(host_class)
     mappings = {}
     for i in range(2):
         mapping = {
-            spec.student_arg: dict(from_student=True, recorder=f'fpn{i}'),
-            spec.teacher_arg: dict(from_student=False, recorder=f'fpn{i}')
+            adapter.student_arg: dict(from_student=True, recorder=f'fpn{i}'),
+            adapter.teacher_arg: dict(from_student=False, recorder=f'fpn{i}')
         }
-        if host['type'] == 'FGDLoss':
+        if 'data_samples' in inspect.signature(host_class.forward).parameters:
             mapping['data_samples'] = dict(
                 from_student=True, recorder='gt', data_idx=0)
         mappings[f'loss_fpn{i}'] = mapping
@@ -123,8 +145,9 @@ def _distiller_cfg(host, uet=None):
 def _data_samples():
     samples = []
     for boxes in ([[1, 1, 9, 12]], [[0, 0, 5, 5], [6, 3, 15, 14]]):
-        sample = DetDataSample(metainfo=dict(img_shape=(SIZE, SIZE),
-                                             batch_input_shape=(SIZE, SIZE)))
+        sample = DetDataSample(
+            metainfo=dict(
+                img_shape=(SIZE, SIZE), batch_input_shape=(SIZE, SIZE)))
         sample.gt_instances = InstanceData(
             bboxes=torch.tensor(boxes, dtype=torch.float32),
             labels=torch.zeros(len(boxes), dtype=torch.long))
@@ -133,8 +156,8 @@ def _data_samples():
 
 
 def _images(poison=None):
-    images = torch.randn(2, 3, SIZE, SIZE,
-                         generator=torch.Generator().manual_seed(1))
+    images = torch.randn(
+        2, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(1))
     if poison is not None:
         images[1, 0, 5, 7] = poison
     return images
@@ -176,9 +199,11 @@ Run = namedtuple('Run', 'distiller teacher losses reruns')
 # levels that re-run a teacher module on K dropped-out copies, in the
 # autocast dtype; the others compute from the records alone
 RERUN_LEVELS = {
-    'module': lambda teacher, uet: [teacher.get_submodule(uet.module)],
-    'head': lambda teacher, uet: [teacher.bbox_head.retina_cls,
-                                  teacher.bbox_head.retina_reg],
+    'module':
+    lambda teacher, uet: [teacher.get_submodule(uet.module)],
+    'head':
+    lambda teacher, uet:
+    [teacher.bbox_head.retina_cls, teacher.bbox_head.retina_reg],
 }
 
 
@@ -215,8 +240,8 @@ def _reference_estimator(distiller, teacher):
 def _samples_of(run, index):
     """The (K, N, C, H, W) outputs of the re-run for record ``fpn{index}``
     (the module runs once for all records, the head once per record)."""
-    output = run.reruns[0][index] if len(run.reruns) == 1 else run.reruns[
-        index]
+    output = run.reruns[0][index] if len(
+        run.reruns) == 1 else run.reruns[index]
     return output.unflatten(0, (run.distiller.uet.num_samples, -1))
 
 
@@ -269,8 +294,7 @@ def _measures(level):
     return measures
 
 
-ESTIMATOR_CASES = [(level, measure)
-                   for level in sorted(ESTIMATORS.module_dict)
+ESTIMATOR_CASES = [(level, measure) for level in sorted(ESTIMATORS.module_dict)
                    for measure in _measures(level)]
 PKD = dict(type='PKDLoss', loss_weight=1.0)  # scale-free: finite at any scale
 
@@ -290,13 +314,17 @@ def _check(estimate, reference, measure):
     torch.testing.assert_close(
         estimate.uncertainty.double(), uncertainty, rtol=1e-4, atol=atol)
     flat = uncertainty.flatten(1)
-    resolved = flat.amax(1) - flat.amin(1) > (
-        1e-4 if measure in LOGIT_MEASURES else 0.0)
+    resolved = flat.amax(1) - flat.amin(1) > (1e-4 if measure in LOGIT_MEASURES
+                                              else 0.0)
     torch.testing.assert_close(
-        estimate.confidence[resolved].double(), confidence[resolved],
-        rtol=0, atol=1e-3)
+        estimate.confidence[resolved].double(),
+        confidence[resolved],
+        rtol=0,
+        atol=1e-3)
     torch.testing.assert_close(
-        estimate.mc_mean.double(), mean, rtol=1e-4,
+        estimate.mc_mean.double(),
+        mean,
+        rtol=1e-4,
         atol=1e-6 * float(mean.abs().max()))
 
 
@@ -310,8 +338,7 @@ def test_every_estimator_under_autocast_matches_float64(
     for value in run.distiller.uet_stats.values():
         assert torch.isfinite(value)
     for recorder, reference in _references(run, measure).items():
-        _check(run.distiller.estimator.estimate(recorder), reference,
-               measure)
+        _check(run.distiller.estimator.estimate(recorder), reference, measure)
 
 
 def _terms(loss):
@@ -323,8 +350,10 @@ def _exact_host_losses(distiller):
     """Each host on float64 copies of its inputs, no UET, no autocast."""
     exact = {}
     for name, mappings in distiller.loss_forward_mappings.items():
-        kwargs = {key: _float64(distiller.get_record(**record))
-                  for key, record in mappings.items()}
+        kwargs = {
+            key: _float64(distiller.get_record(**record))
+            for key, record in mappings.items()
+        }
         host = copy.deepcopy(distiller.distill_losses[name].host).double()
         for term, value in _terms(host(**kwargs)).items():
             exact[f'{name}_{term}' if term else name] = float(value)
@@ -341,12 +370,13 @@ def test_every_host_with_uet_is_finite_where_its_value_fits(
     target: finite wherever the host alone is (MMRazor's L2Loss squares
     float16 features in float16, for one)."""
     host_cfg = HOST_CONFIGS[host]
-    run = _run(_distiller_cfg(host_cfg, _uet('head_moments', 'entropy',
-                                             mode)), dtype, scale)
+    run = _run(
+        _distiller_cfg(host_cfg, _uet('head_moments', 'entropy', mode)), dtype,
+        scale)
     exact = _exact_host_losses(run.distiller)
     assert run.losses.keys() == exact.keys()
-    alone = _run(_distiller_cfg(host_cfg), dtype, scale).losses if (
-        mode == 'residual') else None
+    alone = _run(_distiller_cfg(host_cfg), dtype,
+                 scale).losses if (mode == 'residual') else None
     checked = 0
     for name, loss in run.losses.items():
         fits = math.isfinite(exact[name]) and abs(exact[name]) < 1e38

@@ -1,72 +1,12 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """UETDistiller on toy detectors: estimates, stats, switches, bad configs."""
-import copy
 
 import pytest
 import torch
 from mmrazor.registry import MODELS
-from torch import nn
 
 from uet_mmdet.models.uet import UETConfigError
-
-
-class ToyNeck(nn.Module):
-    """Two non-linear output levels from one input map."""
-
-    def __init__(self, width: int) -> None:
-        super().__init__()
-        self.convs = nn.ModuleList(
-            nn.Sequential(nn.Conv2d(width, width, 3, padding=1), nn.ReLU(),
-                          nn.Conv2d(width, width, 3, padding=1))
-            for _ in range(2))
-
-    def forward(self, x):
-        return (self.convs[0](x), self.convs[1](nn.functional.avg_pool2d(
-            x, 2)))
-
-
-class ToyDetector(nn.Module):
-
-    def __init__(self, width: int = 8) -> None:
-        super().__init__()
-        self.backbone = nn.Conv2d(3, width, 3, padding=1)
-        self.neck = ToyNeck(width)
-
-    def forward(self, x):
-        return self.neck(self.backbone(x))
-
-
-RECORDERS = {
-    f'fpn{i}': dict(type='ModuleOutputs', source=f'neck.convs.{i}')
-    for i in range(2)
-}
-
-
-def _distiller_cfg(uet=None, loss=None, args=('s_feature', 't_feature')):
-    loss = loss or dict(type='L2Loss', normalize=False, div_element=True)
-    cfg = dict(
-        type='UETDistiller',
-        student_recorders=RECORDERS,
-        teacher_recorders=RECORDERS,
-        distill_losses={f'loss_mse_fpn{i}': dict(loss)
-                        for i in range(2)},
-        loss_forward_mappings={
-            f'loss_mse_fpn{i}': dict(
-                **{
-                    args[0]: dict(from_student=True, recorder=f'fpn{i}'),
-                    args[1]: dict(from_student=False, recorder=f'fpn{i}')
-                })
-            for i in range(2)
-        })
-    if uet is not None:
-        cfg['uet'] = uet
-    return copy.deepcopy(cfg)
-
-
-def _uet(**overrides):
-    return dict(
-        dict(mode='both', num_samples=4, level='module', module='neck',
-             outputs=dict(fpn0=0, fpn1=1), measure='variance'), **overrides)
+from ..helpers import ToyDetector, toy_distiller_cfg, toy_uet
 
 
 def _setup(cfg, seed=0):
@@ -90,34 +30,44 @@ def _losses(distiller, teacher, student, seed=0):
 
 
 def test_uet_off_or_k_zero_gives_the_host_losses_exactly():
-    plain = _losses(*_setup(_distiller_cfg()))
-    for uet in (_uet(mode='off'), _uet(mode='off', num_samples=0)):
-        losses = _losses(*_setup(_distiller_cfg(uet)))
+    plain = _losses(*_setup(toy_distiller_cfg()))
+    for uet in (toy_uet(mode='off'), toy_uet(mode='off', num_samples=0)):
+        losses = _losses(*_setup(toy_distiller_cfg(uet)))
         assert losses.keys() == plain.keys()
         for key in plain:
             assert torch.equal(losses[key], plain[key])
 
 
 def test_uet_off_keeps_the_host_modules_so_checkpoints_load_both_ways():
-    fgd = dict(type='FGDLoss', student_channels=8, teacher_channels=8,
-               alpha_fgd=0.1, beta_fgd=0.05, gamma_fgd=0.1, lambda_fgd=0.01)
+    fgd = dict(
+        type='FGDLoss',
+        student_channels=8,
+        teacher_channels=8,
+        alpha_fgd=0.1,
+        beta_fgd=0.05,
+        gamma_fgd=0.1,
+        lambda_fgd=0.01)
     args = ('preds_S', 'preds_T')
 
     def keys(uet=None):
-        return list(MODELS.build(_distiller_cfg(uet, fgd, args)).state_dict())
+        return list(
+            MODELS.build(toy_distiller_cfg(uet, fgd, args)).state_dict())
 
     plain = keys()
     assert plain and all('.host.' not in key for key in plain)
-    assert keys(_uet(mode='off')) == plain
-    host_keys = [key.replace('loss_mse_fpn0.', 'loss_mse_fpn0.host.')
-                 .replace('loss_mse_fpn1.', 'loss_mse_fpn1.host.')
-                 for key in plain]
-    assert keys(_uet()) == host_keys
+    assert keys(toy_uet(mode='off')) == plain
+    host_keys = [
+        key.replace('loss_mse_fpn0.',
+                    'loss_mse_fpn0.host.').replace('loss_mse_fpn1.',
+                                                   'loss_mse_fpn1.host.')
+        for key in plain
+    ]
+    assert keys(toy_uet()) == host_keys
     # a checkpoint with wrapped losses loads into mode='off' (strict)
-    on = MODELS.build(_distiller_cfg(_uet(), fgd, args))
+    on = MODELS.build(toy_distiller_cfg(toy_uet(), fgd, args))
     for param in on.parameters():
         torch.nn.init.uniform_(param)
-    off = MODELS.build(_distiller_cfg(_uet(mode='off'), fgd, args))
+    off = MODELS.build(toy_distiller_cfg(toy_uet(mode='off'), fgd, args))
     off.load_state_dict(on.state_dict())
     for key, value in off.state_dict().items():
         wrapped = key.replace('loss_mse_fpn0.', 'loss_mse_fpn0.host.').replace(
@@ -126,8 +76,8 @@ def test_uet_off_keeps_the_host_modules_so_checkpoints_load_both_ways():
 
 
 def test_uet_changes_the_losses_and_reports_statistics():
-    plain = _losses(*_setup(_distiller_cfg()))
-    distiller, teacher, student = _setup(_distiller_cfg(_uet()))
+    plain = _losses(*_setup(toy_distiller_cfg()))
+    distiller, teacher, student = _setup(toy_distiller_cfg(toy_uet()))
     losses = _losses(distiller, teacher, student)
     assert not torch.allclose(losses['loss_mse_fpn0'], plain['loss_mse_fpn0'])
     stats = distiller.uet_stats
@@ -145,17 +95,17 @@ def test_uet_changes_the_losses_and_reports_statistics():
 def test_the_seed_at_build_time_decides_the_masks():
     # the Runner seeds torch before it builds the model; UET's own stream
     # follows that seed, whatever the host draws from torch's afterwards
-    first = _losses(*_setup(_distiller_cfg(_uet())), seed=1)
-    again = _losses(*_setup(_distiller_cfg(_uet())), seed=2)
+    first = _losses(*_setup(toy_distiller_cfg(toy_uet())), seed=1)
+    again = _losses(*_setup(toy_distiller_cfg(toy_uet())), seed=2)
     assert torch.equal(first['loss_mse_fpn0'], again['loss_mse_fpn0'])
-    distiller, teacher, student = _setup(_distiller_cfg(_uet()))
+    distiller, teacher, student = _setup(toy_distiller_cfg(toy_uet()))
     distiller.estimator.manual_seed(5)
     other = _losses(distiller, teacher, student, seed=1)
     assert not torch.equal(first['loss_mse_fpn0'], other['loss_mse_fpn0'])
 
 
 def test_module_estimate_is_the_batched_rerun_and_leaves_the_teacher_alone():
-    distiller, teacher, student = _setup(_distiller_cfg(_uet()))
+    distiller, teacher, student = _setup(toy_distiller_cfg(toy_uet()))
     teacher.train()
     losses = _losses(distiller, teacher, student)
     sum(losses.values()).backward()
@@ -173,64 +123,74 @@ def test_module_estimate_is_the_batched_rerun_and_leaves_the_teacher_alone():
 
 def test_feature_level_estimates_the_recorded_tensor():
     distiller, teacher, student = _setup(
-        _distiller_cfg(_uet(level='feature', mode='residual', rate=0.2,
-                            num_samples=6)))
+        toy_distiller_cfg(
+            toy_uet(level='feature', mode='residual', rate=0.2,
+                    num_samples=6)))
     _losses(distiller, teacher, student)
     recorded = distiller.get_record('fpn0', False)
     estimate = distiller.estimator.estimate('fpn0')
     assert estimate.mc_mean.shape == recorded.shape
     # every sample keeps or drops the element: mean = f * kept / (K (1-p))
-    ratio = estimate.mc_mean[recorded.abs() > 1e-3] / recorded[
-        recorded.abs() > 1e-3]
+    ratio = estimate.mc_mean[recorded.abs() > 1e-3] / recorded[recorded.abs() >
+                                                               1e-3]
     kept = ratio * 6 * 0.8
     assert torch.allclose(kept, kept.round(), atol=1e-3)
 
 
 def test_rate_factor_anneals_the_rates():
-    distiller, _, _ = _setup(_distiller_cfg(_uet()))
+    distiller, _, _ = _setup(toy_distiller_cfg(toy_uet()))
     base = distiller.estimator.rates()
     distiller.estimator.rate_factor = 0.5
     torch.testing.assert_close(distiller.estimator.rates(), base * 0.5)
 
 
 @pytest.mark.parametrize('uet, message', [
-    (_uet(num_samples=0), r'num_samples \(K\) must be an integer >= 1'),
-    (_uet(num_samples=-2), r'num_samples \(K\) must be'),
-    (_uet(rate=1.0), r'must lie in \[0, 1\)'),
-    (_uet(p0=-0.1), r'must lie in \[0, 1\)'),
-    (_uet(p0=0.9, delta=0.05), r'must lie in \[0, 1\)'),
-    (_uet(mode='residuals'), 'mode must be one of'),
-    (_uet(levels='module'), r"unknown uet setting\(s\) \['levels'\]"),
-    (_uet(outputs=dict(fpn0=0, fpn1=1, fpn7=2)),
-     "'fpn7', which the teacher recorders do not provide"),
-    (_uet(outputs=dict(fpn0=0)), "recorder 'fpn1', but uet.outputs"),
-    (_uet(losses=['loss_mse_fpn9']), "'loss_mse_fpn9', which is not"),
-    (_uet(level='feature', measure='entropy'),
-     "measure='entropy' is not offered by level='feature'"),
-    (_uet(level='lyer'), "level must be one of .*'head_moments'"),
-    (_uet(floor=1.0), r'floor must lie in \[0, 1\)'),
-    (_uet(mapping='linear'), 'mapping must be one of'),
+    (toy_uet(num_samples=0), r'^uet\.num_samples: K, the number of MC-dropout '
+     r'samples, must be an integer >= 1'),
+    (toy_uet(num_samples=-2), r'^uet\.num_samples: K, .* must be'),
+    (toy_uet(rate=1.0), r'must lie in \[0, 1\)'),
+    (toy_uet(p0=-0.1), r'must lie in \[0, 1\)'),
+    (toy_uet(p0=0.9, delta=0.05), r'must lie in \[0, 1\)'),
+    (toy_uet(mode='residuals'), r'^uet\.mode: must be one of'),
+    (toy_uet(levels='module'), r"^uet: unknown setting\(s\) \['levels'\]"),
+    (toy_uet(outputs=dict(fpn0=0, fpn1=1, fpn7=2)),
+     r"^uet\.outputs: names 'fpn7', which the teacher recorders do not "
+     r"provide; teacher recorders: \["),
+    (toy_uet(outputs=dict(fpn0=0)),
+     r"^uet\.outputs: \w+ distils teacher recorder 'fpn1', but uet\.outputs"),
+    (toy_uet(losses=['loss_mse_fpn9']),
+     "^uet.losses: names 'loss_mse_fpn9', which is not"),
+    (toy_uet(level='feature', measure='entropy'),
+     r"^uet\.measure: 'entropy' is not offered by level='feature'; it "
+     r"offers \['variance', 'relative_variance'\]"),
+    (toy_uet(level='lyer'), r"^uet\.level: must be one of .*'head_moments'"),
+    (toy_uet(floor=1.0), r'^uet\.floor: must lie in \[0, 1\)'),
+    (toy_uet(mapping='linear'), r'^uet\.mapping: must be one of'),
 ])
 def test_bad_settings_fail_at_build_time(uet, message):
     with pytest.raises(UETConfigError, match=message):
-        _setup(_distiller_cfg(uet))
+        _setup(toy_distiller_cfg(uet))
 
 
 def test_unknown_host_and_absent_module_fail_at_build_time():
-    with pytest.raises(UETConfigError, match='cannot wrap host loss'):
+    with pytest.raises(
+            UETConfigError,
+            match=r'^distill_losses\.loss_mse_fpn0\.type: UET '
+            'cannot wrap host loss'):
         _setup(
-            _distiller_cfg(
-                _uet(),
+            toy_distiller_cfg(
+                toy_uet(),
                 loss=dict(type='KLDivergence'),
                 args=('preds_S', 'preds_T')))
-    with pytest.raises(UETConfigError,
-                       match=r"uet.module='nek' is not a submodule of the "
-                       r'teacher ToyDetector'):
-        _setup(_distiller_cfg(_uet(module='nek')))
+    with pytest.raises(
+            UETConfigError,
+            match=r"^uet\.module: 'nek' is not a submodule of "
+            r'the teacher ToyDetector; its modules: \['):
+        _setup(toy_distiller_cfg(toy_uet(module='nek')))
 
 
 def test_layer_level_uses_the_recorded_convolution():
-    cfg = _distiller_cfg(_uet(level='layer', outputs={}))
+    cfg = toy_distiller_cfg(toy_uet(level='layer', outputs={}))
     last_convs = {
         f'fpn{i}': dict(type='ModuleOutputs', source=f'neck.convs.{i}.2')
         for i in range(2)
@@ -242,17 +202,23 @@ def test_layer_level_uses_the_recorded_convolution():
     estimate = distiller.estimator.estimate('fpn0')
     assert estimate.mc_mean.shape == distiller.get_record('fpn0', False).shape
     # a Sequential with a ReLU is not a convolution
-    with pytest.raises(UETConfigError, match='to be a plain convolution'):
-        _setup(_distiller_cfg(_uet(level='layer')))
-    with pytest.raises(UETConfigError, match='channel_wise=True needs'):
-        _setup(_distiller_cfg(_uet(level='layer', channel_wise=True)))
+    with pytest.raises(
+            UETConfigError,
+            match=r'^teacher_recorders\.fpn0\.source: .* to be a '
+            'plain convolution'):
+        _setup(toy_distiller_cfg(toy_uet(level='layer')))
+    with pytest.raises(
+            UETConfigError,
+            match=r"^uet\.channel_wise: level='layer' .*; "
+            'channel_wise=True needs'):
+        _setup(toy_distiller_cfg(toy_uet(level='layer', channel_wise=True)))
 
 
 def test_relative_variance_is_the_spread_over_the_signal():
     estimates = {}
     for measure in ('variance', 'relative_variance'):
         distiller, teacher, student = _setup(
-            _distiller_cfg(_uet(measure=measure)))
+            toy_distiller_cfg(toy_uet(measure=measure)))
         _losses(distiller, teacher, student, seed=5)
         estimates[measure] = distiller.estimator.estimate('fpn0')
         stat = dict(variance='sigma', relative_variance='relative_sigma')

@@ -9,7 +9,6 @@ from packaging.requirements import Requirement
 
 import uet_mmdet
 from uet_mmdet.supported_versions import PIP_INSTALLED, SUPPORTED
-
 from ..helpers import REPO_ROOT
 
 
@@ -28,8 +27,10 @@ def test_install_requires_are_the_checked_ranges():
 
 
 def test_tests_extra_has_openmim_and_license_is_declared():
-    extra = [req.name for req in _requirements()
-             if req.marker and req.marker.evaluate({'extra': 'tests'})]
+    extra = [
+        req.name for req in _requirements()
+        if req.marker and req.marker.evaluate({'extra': 'tests'})
+    ]
     assert 'openmim' in extra
     meta = metadata('uet_mmdet')
     assert meta['License'] == 'Apache-2.0'
@@ -48,8 +49,8 @@ def test_mmcv_without_ops_gives_one_line(monkeypatch):
     import importlib.util
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util, 'find_spec',
-        lambda name, *a: None if name == 'mmcv._ext' else real(name, *a))
+        importlib.util, 'find_spec', lambda name, *a: None
+        if name == 'mmcv._ext' else real(name, *a))
     with pytest.raises(ImportError, match='mim install "mmcv==2.1.0"') as e:
         uet_mmdet._check_mmcv_ops()
     assert '\n' not in str(e.value)

@@ -9,7 +9,6 @@ from mmengine.registry import MODELS, VISBACKENDS, init_default_scope
 
 import uet_mmdet  # noqa: F401  (registers the uet_mmdet:: scope)
 from uet_mmdet.compat.config_scope import PACKAGE_DIR
-
 from ..helpers import REPO_ROOT
 
 MIM = osp.join(PACKAGE_DIR, '.mim')
@@ -63,8 +62,10 @@ def test_model_index_lists_existing_configs_and_published_numbers():
 def test_tensorboard_backend_composes():
     cfg = Config.fromfile(
         osp.join(REPO_ROOT, 'configs', 'demo', 'retinanet_r18_fpn_demo.py'))
-    backends = [dict(type='LocalVisBackend'),
-                dict(type='TensorboardVisBackend')]
+    backends = [
+        dict(type='LocalVisBackend'),
+        dict(type='TensorboardVisBackend')
+    ]
     cfg.merge_from_dict({'visualizer.vis_backends': backends})
     assert cfg.visualizer.vis_backends[1].type == 'TensorboardVisBackend'
     assert VISBACKENDS.get('TensorboardVisBackend') is not None

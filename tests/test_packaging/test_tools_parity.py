@@ -19,16 +19,24 @@ DEMO = 'demo/retinanet_r18_fpn_demo.py'
 
 
 def _error_lines(result):
-    return [line for line in result.stderr.splitlines()
-            if line.startswith('error:')]
+    return [
+        line for line in result.stderr.splitlines()
+        if line.startswith('error:')
+    ]
 
 
 def test_publish_model_adds_sha256_suffix(tmp_path):
     source = tmp_path / 'epoch_1.pth'
-    torch.save(dict(state_dict={'w': torch.arange(4.)}, meta=dict(epoch=1),
-                    optimizer={}), source)
-    result = run_tool([tool('model_converters/publish_model.py'),
-                       str(source), str(tmp_path / 'student.pth')],
+    torch.save(
+        dict(
+            state_dict={'w': torch.arange(4.)},
+            meta=dict(epoch=1),
+            optimizer={}), source)
+    result = run_tool([
+        tool('model_converters/publish_model.py'),
+        str(source),
+        str(tmp_path / 'student.pth')
+    ],
                       cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr
     [published] = glob.glob(str(tmp_path / 'student-*.pth'))
@@ -43,15 +51,20 @@ def test_publish_model_adds_sha256_suffix(tmp_path):
 
 def test_auto_scale_lr_needs_base_batch_size(tmp_path, demo_data):
     config = write_test_config(
-        str(tmp_path / 'cfg.py'), DEMO, demo_data,
+        str(tmp_path / 'cfg.py'),
+        DEMO,
+        demo_data,
         extra='auto_scale_lr = dict(_delete_=True, enable=False)')
-    result = run_tool([tool('train.py'), config, '--auto-scale-lr',
-                       '--work-dir', str(tmp_path / 'work')],
+    result = run_tool([
+        tool('train.py'), config, '--auto-scale-lr', '--work-dir',
+        str(tmp_path / 'work')
+    ],
                       cwd=str(tmp_path))
     assert result.returncode == 2
     assert _error_lines(result) == [
         'error: --auto-scale-lr needs auto_scale_lr = dict(base_batch_size=N)'
-        ' in the config: the total batch size its learning rate was set for']
+        ' in the config: the total batch size its learning rate was set for'
+    ]
     assert not (tmp_path / 'work').exists()
 
 
@@ -59,7 +72,8 @@ def test_tta_needs_tta_model(tmp_path, demo_data):
     config = write_test_config(str(tmp_path / 'cfg.py'), DEMO, demo_data)
     checkpoint = tmp_path / 'model.pth'
     torch.save(dict(state_dict={}), checkpoint)
-    result = run_tool([tool('test.py'), config, str(checkpoint), '--tta'],
+    result = run_tool([tool('test.py'), config,
+                       str(checkpoint), '--tta'],
                       cwd=str(tmp_path))
     assert result.returncode == 2
     [line] = _error_lines(result)
@@ -78,11 +92,16 @@ def wheel_site(tmp_path_factory):
         shutil.copy(osp.join(REPO_ROOT, item), source)
     ignore = shutil.ignore_patterns('.mim', '__pycache__')
     for item in ('uet_mmdet', 'configs', 'tools'):
-        shutil.copytree(osp.join(REPO_ROOT, item), source / item,
-                        ignore=ignore)
-    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps',
-                    '--no-build-isolation', '-w', str(root / 'dist'), '.'],
-                   cwd=source, check=True, capture_output=True)
+        shutil.copytree(
+            osp.join(REPO_ROOT, item), source / item, ignore=ignore)
+    subprocess.run([
+        sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps',
+        '--no-build-isolation', '-w',
+        str(root / 'dist'), '.'
+    ],
+                   cwd=source,
+                   check=True,
+                   capture_output=True)
     [wheel] = glob.glob(str(root / 'dist' / '*.whl'))
     site = root / 'site'
     with zipfile.ZipFile(wheel) as archive:
@@ -101,13 +120,17 @@ def test_wheel_ships_configs_tools_and_model_index(wheel_site):
 
 
 def _tiny_options(data_root):
-    options = ['train_cfg.max_epochs=1', 'param_scheduler=[]',
-               'default_hooks.logger.interval=1']
+    options = [
+        'train_cfg.max_epochs=1', 'param_scheduler=[]',
+        'default_hooks.logger.interval=1'
+    ]
     for loader in ('train', 'val', 'test'):
-        options += [f'{loader}_dataloader.dataset.data_root={data_root}/',
-                    f'{loader}_dataloader.batch_size=2',
-                    f'{loader}_dataloader.num_workers=0',
-                    f'{loader}_dataloader.persistent_workers=False']
+        options += [
+            f'{loader}_dataloader.dataset.data_root={data_root}/',
+            f'{loader}_dataloader.batch_size=2',
+            f'{loader}_dataloader.num_workers=0',
+            f'{loader}_dataloader.persistent_workers=False'
+        ]
     for evaluator in ('val', 'test'):
         options.append(f'{evaluator}_evaluator.ann_file='
                        f'{data_root}/annotations/instances_val.json')
@@ -120,20 +143,29 @@ def mim_trained(tmp_path_factory, wheel_site, demo_data):
     run outside the repository with the wheel on PYTHONPATH."""
     work = tmp_path_factory.mktemp('mim_train')
     mim = osp.join(osp.dirname(sys.executable), 'mim')
-    env = dict(os.environ, PYTHONPATH=wheel_site, OMP_NUM_THREADS='2',
-               PYTHONHASHSEED='0')
-    result = subprocess.run(
-        [mim, 'train', 'uet_mmdet', osp.basename(DEMO), '--work-dir',
-         str(work / 'run'), '--cfg-options', *_tiny_options(demo_data)],
-        cwd=str(work), env=env, capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ,
+        PYTHONPATH=wheel_site,
+        OMP_NUM_THREADS='2',
+        PYTHONHASHSEED='0')
+    result = subprocess.run([
+        mim, 'train', 'uet_mmdet',
+        osp.basename(DEMO), '--work-dir',
+        str(work / 'run'), '--cfg-options', *_tiny_options(demo_data)
+    ],
+                            cwd=str(work),
+                            env=env,
+                            capture_output=True,
+                            text=True,
+                            timeout=600)
     return work, result
 
 
 @pytest.mark.slow
 def test_mim_train_uet_mmdet_demo_config(mim_trained, wheel_site):
     work, result = mim_trained
-    assert result.returncode == 0, (result.stdout[-3000:] +
-                                    result.stderr[-3000:])
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:])
     shipped = osp.join(wheel_site, 'uet_mmdet', '.mim')
     assert f'{shipped}/configs/{DEMO}' in result.stdout
     assert osp.isfile(work / 'run' / 'epoch_1.pth')
@@ -145,9 +177,12 @@ def test_show_dir_draws_predictions(mim_trained, demo_data, tmp_path):
     assert result.returncode == 0
     config = write_test_config(str(tmp_path / 'cfg.py'), DEMO, demo_data)
     out = tmp_path / 'test'
-    result = run_tool([tool('test.py'), config,
-                       str(work / 'run' / 'epoch_1.pth'), '--work-dir',
-                       str(out), '--show-dir', 'vis'], cwd=str(tmp_path))
+    result = run_tool([
+        tool('test.py'), config,
+        str(work / 'run' / 'epoch_1.pth'), '--work-dir',
+        str(out), '--show-dir', 'vis'
+    ],
+                      cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     drawn = glob.glob(str(out / '*' / 'vis' / '*.png')) + glob.glob(
         str(out / '*' / 'vis' / '*.jpg'))

@@ -24,8 +24,10 @@ def planted(tmp_path_factory):
 
 
 def _problem_lines(stdout: str):
-    return [line.strip() for line in stdout.splitlines()
-            if line.startswith('  ') and ' image=' in line]
+    return [
+        line.strip() for line in stdout.splitlines()
+        if line.startswith('  ') and ' image=' in line
+    ]
 
 
 def _as_tuple(line: str):
@@ -51,15 +53,18 @@ def test_tool_prints_each_problem_and_fails(planted, tmp_path):
 
 
 def test_tool_passes_a_clean_split_and_checks_classes(planted, tmp_path):
-    clean = run_tool([tool('misc/check_dataset.py'), planted['config'],
-                      '--split', 'val'], cwd=str(tmp_path))
+    clean = run_tool(
+        [tool('misc/check_dataset.py'), planted['config'], '--split', 'val'],
+        cwd=str(tmp_path))
     assert clean.returncode == 0, clean.stdout + clean.stderr[-3000:]
     assert clean.stdout.splitlines()[-1] == 'problems: 0'
     assert clean.stdout.startswith('val (val_dataloader.dataset): ')
     # num_classes follows metainfo.classes, as in tools/train.py
-    fitted = run_tool([tool('misc/check_dataset.py'), planted['config'],
-                       '--split', 'val', '--cfg-options',
-                       'model.bbox_head.num_classes=5'], cwd=str(tmp_path))
+    fitted = run_tool([
+        tool('misc/check_dataset.py'), planted['config'], '--split', 'val',
+        '--cfg-options', 'model.bbox_head.num_classes=5'
+    ],
+                      cwd=str(tmp_path))
     assert fitted.returncode == 0, fitted.stdout + fitted.stderr[-3000:]
     assert fitted.stdout.startswith(
         'num_classes=8 from train_dataloader.dataset.metainfo.classes: '
@@ -72,8 +77,10 @@ def test_tool_passes_a_clean_split_and_checks_classes(planted, tmp_path):
 
 def test_train_refuses_before_writing_anything(planted, tmp_path):
     work_dir = tmp_path / 'work'
-    result = run_tool([tool('train.py'), planted['config'], '--work-dir',
-                       str(work_dir)], cwd=str(tmp_path))
+    result = run_tool(
+        [tool('train.py'), planted['config'], '--work-dir',
+         str(work_dir)],
+        cwd=str(tmp_path))
     assert result.returncode == 2, result.stdout[-3000:]
     lines = result.stderr.strip().splitlines()
     assert lines[0] == ('error: the dataset check found 7 problems; '
@@ -87,11 +94,13 @@ def test_train_refuses_before_writing_anything(planted, tmp_path):
 @pytest.mark.slow
 def test_train_skips_the_bad_images_and_logs_the_counts(planted, tmp_path):
     work_dir = tmp_path / 'work'
-    result = run_tool([tool('train.py'), planted['config'], '--work-dir',
-                       str(work_dir), '--skip-bad-samples'],
+    result = run_tool([
+        tool('train.py'), planted['config'], '--work-dir',
+        str(work_dir), '--skip-bad-samples'
+    ],
                       cwd=str(tmp_path))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[
-        -3000:]
+    output = result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, output
     cleaned = str(work_dir / 'data_check' / 'train_dataloader.dataset.json')
     log = open(glob.glob(str(work_dir / '*' / '*.log'))[0]).read()
     assert ('dataset check, --skip-bad-samples: train_dataloader.dataset: '
@@ -101,20 +110,22 @@ def test_train_skips_the_bad_images_and_logs_the_counts(planted, tmp_path):
             'unknown_image 1); image ids [3, 4, 5, 6, 7, 9]; now reads '
             f'{cleaned}') in log
     # the config the run dumps reads the cleaned file
-    dumped = Config.fromfile(
-        str(work_dir / osp.basename(planted['config'])))
+    dumped = Config.fromfile(str(work_dir / osp.basename(planted['config'])))
     assert dumped.train_dataloader.dataset.ann_file == cleaned
     problems = (work_dir / 'data_check' /
                 'train_dataloader.dataset.problems.txt').read_text()
-    assert {_as_tuple(line) for line in problems.splitlines()
-            } == PLANTED_PROBLEMS
+    assert {_as_tuple(line)
+            for line in problems.splitlines()} == PLANTED_PROBLEMS
 
 
 @pytest.mark.slow
 def test_train_without_the_check(planted, tmp_path):
     work_dir = tmp_path / 'work'
-    result = run_tool([tool('train.py'), planted['config'], '--work-dir',
-                       str(work_dir), '--no-data-check'], cwd=str(tmp_path))
+    result = run_tool([
+        tool('train.py'), planted['config'], '--work-dir',
+        str(work_dir), '--no-data-check'
+    ],
+                      cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     log = open(glob.glob(str(work_dir / '*' / '*.log'))[0]).read()
     assert 'dataset check' not in log

@@ -88,7 +88,11 @@ def teacher(tmp_path_factory, demo_data) -> str:
     return osp.join(root, 'epoch_1.pth')
 
 
-def _launch(root: str, data: str, teacher: str, processes: int, uet: dict,
+def _launch(root: str,
+            data: str,
+            teacher: str,
+            processes: int,
+            uet: dict,
             mask_seed: Optional[int] = None) -> Tuple[str, subprocess.Popen]:
     """Start training FGD+UET for one epoch with ``processes`` processes
     sharing global batches of 2; return the work dir and the process."""
@@ -98,13 +102,18 @@ def _launch(root: str, data: str, teacher: str, processes: int, uet: dict,
         dict(type='UETMaskSeedHook', seed=mask_seed)
     ]
     config = write_test_config(
-        osp.join(root, f'{name}.py'), CONFIG, data,
+        osp.join(root, f'{name}.py'),
+        CONFIG,
+        data,
         extra=COMPARABLE.format(
-            teacher=teacher, uet=uet, batch_size=2 // processes,
+            teacher=teacher,
+            uet=uet,
+            batch_size=2 // processes,
             more_hooks=more_hooks))
     work_dir = osp.join(root, name)
-    args = [tool('train.py'), config, '--work-dir', work_dir,
-            '--no-data-check']
+    args = [
+        tool('train.py'), config, '--work-dir', work_dir, '--no-data-check'
+    ]
     if processes > 1:
         args = [
             '-m', 'torch.distributed.run', '--standalone',
@@ -146,8 +155,10 @@ def _losses(work_dir: str) -> List[dict]:
 def _student(work_dir: str) -> dict:
     state = torch.load(
         osp.join(work_dir, 'epoch_1.pth'), weights_only=True)['state_dict']
-    return {key: value for key, value in state.items()
-            if key.startswith('architecture.')}
+    return {
+        key: value
+        for key, value in state.items() if key.startswith('architecture.')
+    }
 
 
 def _relative(a: float, b: float) -> float:
@@ -165,8 +176,9 @@ def _one_and_two_processes(root: str, data: str, teacher: str, uet: dict,
     the per-iteration losses of the first and the means over ranks of the
     second, with the work dirs, after checking that both saw the same global
     batches and that the ranks drew from different mask streams."""
-    one_dir, two_dir, *more_dirs = _train_together(
-        root, data, teacher, uet, [(1, None), (2, None), *more_runs])
+    one_dir, two_dir, *more_dirs = _train_together(root, data, teacher, uet,
+                                                   [(1, None),
+                                                    (2, None), *more_runs])
     one = _record(one_dir)
     ranks = [_record(two_dir, rank) for rank in range(2)]
     # rank 0 continues the one-process stream, rank 1 has its own
@@ -176,8 +188,7 @@ def _one_and_two_processes(root: str, data: str, teacher: str, uet: dict,
     # DefaultSampler gives rank r the indices [r::2] of one permutation
     for single, first, second in zip(one, *ranks):
         assert single['img_ids'] == first['img_ids'] + second['img_ids']
-    assert sorted(sum((it['img_ids'] for it in one), [])) == list(
-        range(1, 13))
+    assert sorted(sum((it['img_ids'] for it in one), [])) == list(range(1, 13))
     for single, first, second in zip(one, *ranks):
         for it in (single, first, second):
             assert sorted(it['losses']) == sorted(LOSSES)
@@ -196,8 +207,8 @@ def _log_text(work_dir: str) -> str:
     return text
 
 
-def test_ddp_uet_losses_and_weights_match_one_process(
-        tmp_path, demo_data, teacher):
+def test_ddp_uet_losses_and_weights_match_one_process(tmp_path, demo_data,
+                                                      teacher):
     """Default UET (head_moments weights, deterministic given the teacher):
     every loss at every iteration and the final student agree to float32
     summation order."""
@@ -229,8 +240,9 @@ def test_ddp_uet_with_sampled_masks_differs_as_other_masks_do(
     the rest differs as a one-process run with other masks does."""
     root = str(tmp_path)
     uet = dict(level='feature', measure='variance', mode='both')
-    one, mean, (one_dir, two_dir, other_dir) = _one_and_two_processes(
-        root, demo_data, teacher, uet, (1, 1))
+    one, mean, (one_dir, two_dir,
+                other_dir) = _one_and_two_processes(root, demo_data, teacher,
+                                                    uet, (1, 1))
     other = _losses(other_dir)
     # iteration 0: the same student, whose detection losses see no mask
     for name in ('student.loss_cls', 'student.loss_bbox'):
@@ -243,8 +255,9 @@ def test_ddp_uet_with_sampled_masks_differs_as_other_masks_do(
             _relative(single[name], it[name])
             for single, it in zip(one, losses) for name in FGD_TERMS)
 
-    total = max(_relative(single['loss'], averaged['loss'])
-                for single, averaged in zip(one, mean))
+    total = max(
+        _relative(single['loss'], averaged['loss'])
+        for single, averaged in zip(one, mean))
     one_student = _student(one_dir)
     weights = [
         _largest_weight_difference(one_student, _student(work_dir))

@@ -11,7 +11,8 @@ def test_dry_run_tool_reports_each_config(tmp_path):
     bad = tmp_path / 'bad.py'
     bad.write_text(f'_base_ = {student!r}\n'
                    "model = dict(neck=dict(type='NoSuchNeck'))\n")
-    result = run_tool([tool('analysis_tools/dry_run.py'), good, str(bad)],
+    result = run_tool([tool('analysis_tools/dry_run.py'), good,
+                       str(bad)],
                       cwd=str(tmp_path))
     assert result.returncode == 1
     lines = result.stdout.splitlines()

@@ -13,8 +13,11 @@ GPU_CHECK = osp.join(REPO_ROOT, 'tools', 'misc', 'gpu_check.sh')
 
 def gpu_check(*args, **env) -> subprocess.CompletedProcess:
     env = {**os.environ, 'PYTHON': sys.executable, **env}
-    return subprocess.run(['bash', GPU_CHECK, *args], env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(['bash', GPU_CHECK, *args],
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
 
 
 def test_gpu_check_syntax():
@@ -34,8 +37,9 @@ def test_gpu_check_refuses_without_a_cuda_device(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get('UET_GPU_CHECK_SMOKE'),
-                    reason='about 4 min on 2 cores: UET_GPU_CHECK_SMOKE=1')
+@pytest.mark.skipif(
+    not os.environ.get('UET_GPU_CHECK_SMOKE'),
+    reason='about 4 min on 2 cores: UET_GPU_CHECK_SMOKE=1')
 def test_gpu_check_quick_cpu_smoke_run(tmp_path):
     """The whole script on CPU, 2-4 minutes on 2 cores."""
     work_dir = tmp_path / 'gpu_check'

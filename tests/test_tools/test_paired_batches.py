@@ -27,14 +27,19 @@ class BatchLog(Hook):
                               sample.gt_instances.bboxes.tensor.tolist())
                              for sample in data_batch['data_samples']])
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None):
         self.rng.append(torch.get_rng_state())
 
 
 def _batches(tmp_path, base, demo_data, teacher_ckpt):
     config = write_test_config(
-        str(tmp_path / osp.basename(base)), base, demo_data,
+        str(tmp_path / osp.basename(base)),
+        base,
+        demo_data,
         extra=f'model = dict(teacher_ckpt={teacher_ckpt!r})\n'
         'default_hooks = dict(checkpoint=dict(interval=100))')
     cfg = load_tool_config(config, work_dir=str(tmp_path / base))
@@ -55,7 +60,8 @@ def test_uet_does_not_change_the_data_or_the_host_randomness(
     with_uet = _batches(tmp_path, HOST_UET, demo_data, ckpt)
     assert len(host.batches) >= 3
     assert host.batches == with_uet.batches
-    assert {sample[1] for batch in host.batches for sample in batch} == {
-        True, False}
+    assert {sample[1]
+            for batch in host.batches
+            for sample in batch} == {True, False}
     for host_state, uet_state in zip(host.rng, with_uet.rng):
         assert torch.equal(host_state, uet_state)

@@ -24,9 +24,9 @@ def _tail(result) -> str:
 
 
 def _train(config: str, work_dir: str, *extra: str):
-    result = run_tool([tool('train.py'), config, '--work-dir', work_dir,
-                       *extra],
-                      cwd=osp.dirname(config))
+    result = run_tool(
+        [tool('train.py'), config, '--work-dir', work_dir, *extra],
+        cwd=osp.dirname(config))
     assert result.returncode == 0, _tail(result)
     return result
 
@@ -41,8 +41,10 @@ def _test(config: str, checkpoint: str, out_dir: str, name: str) -> dict:
     result = run_tool([
         tool('test.py'), config, checkpoint, '--work-dir',
         osp.join(out_dir, f'{name}_test'), '--metrics-out', metrics_file,
-        '--out', osp.join(out_dir, f'{name}_pred.pkl')
-    ], cwd=out_dir)
+        '--out',
+        osp.join(out_dir, f'{name}_pred.pkl')
+    ],
+                      cwd=out_dir)
     assert result.returncode == 0, _tail(result)
     assert 'coco/bbox_mAP' in result.stdout + result.stderr
     with open(metrics_file) as f:
@@ -62,7 +64,9 @@ def runs(tmp_path_factory, demo_data):
     _train(teacher_cfg, osp.join(root, 'teacher'))
     teacher_ckpt = osp.join(root, 'teacher', 'epoch_1.pth')
     distill_cfg = write_test_config(
-        osp.join(root, 'distill.py'), DISTILL_BASE, demo_data,
+        osp.join(root, 'distill.py'),
+        DISTILL_BASE,
+        demo_data,
         extra=f'model = dict(teacher_ckpt={teacher_ckpt!r})')
     _train(student_cfg, osp.join(root, 'student'))
     _train(distill_cfg, osp.join(root, 'distill'))
@@ -88,15 +92,15 @@ def test_fgd_run_logs_the_four_fgd_terms(runs):
     root = runs['root']
     config = write_test_config(
         osp.join(root, 'fgd.py'),
-        'fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py', runs['data'],
+        'fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py',
+        runs['data'],
         extra=f"model = dict(teacher_ckpt={runs['teacher_ckpt']!r})")
     _train(config, osp.join(root, 'fgd'))
     log = _log_text(osp.join(root, 'fgd'))
     for level in range(5):
         for term in ('fg', 'bg', 'at', 'global'):
-            assert re.search(
-                rf'distill\.loss_fgd_fpn{level}_{term}: \d', log), (level,
-                                                                   term)
+            assert re.search(rf'distill\.loss_fgd_fpn{level}_{term}: \d',
+                             log), (level, term)
 
 
 def test_checkpoints_load_weights_only(runs):
@@ -119,9 +123,9 @@ def test_exported_student_matches_student_inside_wrapper(runs):
     distill_ckpt = osp.join(root, 'distill', 'epoch_1.pth')
     student_ckpt = osp.join(root, 'exported_student.pth')
     result = run_tool([
-        tool('model_converters/extract_student.py'), distill_ckpt,
-        student_ckpt
-    ], cwd=root)
+        tool('model_converters/extract_student.py'), distill_ckpt, student_ckpt
+    ],
+                      cwd=root)
     assert result.returncode == 0, result.stderr[-3000:]
     exported = torch.load(student_ckpt, weights_only=True)
     student = build_detector_from_config(runs['student_cfg'])
@@ -149,8 +153,9 @@ def test_resume_continues_from_the_next_iteration(runs):
            'train_cfg.max_epochs=2')
     log = _log_text(work_dir)
     assert 'resumed epoch: 1, iter: 6' in log
-    second_epoch = re.findall(r'Epoch\(train\)\s+\[2\]\[\s*(\d+)/6\].*?'
-                              r' loss: ([-\d.e+naif]+)', log)
+    second_epoch = re.findall(
+        r'Epoch\(train\)\s+\[2\]\[\s*(\d+)/6\].*?'
+        r' loss: ([-\d.e+naif]+)', log)
     assert [int(i) for i, _ in second_epoch] == list(range(1, 7))
     assert all(math.isfinite(float(loss)) for _, loss in second_epoch)
     assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
@@ -164,7 +169,8 @@ def test_two_process_cpu_ddp_distillation(runs):
         '--master_port=29517',
         tool('train.py'), runs['distill_cfg'], '--work-dir', work_dir,
         '--launcher', 'pytorch'
-    ], cwd=root)
+    ],
+                      cwd=root)
     assert result.returncode == 0, _tail(result)
     log = _log_text(work_dir)
     assert 'Distributed launcher: pytorch' in log or 'world_size: 2' in log
@@ -178,10 +184,8 @@ def _uet_log_lines(log: str):
     lines = []
     for match in re.finditer(r'Epoch\(train\)\s+\[(\d+)\]\[\s*(\d+)/\d+\](.*)',
                              log):
-        values = dict(
-            (key, float(value))
-            for key, value in re.findall(r'(uet/[\w/]+): ([-\d.e]+)',
-                                         match.group(3)))
+        values = dict((key, float(value)) for key, value in re.findall(
+            r'(uet/[\w/]+): ([-\d.e]+)', match.group(3)))
         lines.append((int(match.group(1)), int(match.group(2)), values))
     return lines
 
@@ -190,7 +194,8 @@ def test_uet_hook_warm_up_stop_epoch_and_statistics_in_the_log(runs):
     root = runs['root']
     config = write_test_config(
         osp.join(root, 'fgd_uet.py'),
-        'uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py', runs['data'],
+        'uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py',
+        runs['data'],
         extra=f"""model = dict(teacher_ckpt={runs['teacher_ckpt']!r},
              distiller=dict(uet=dict(mode='both')))
 train_cfg = dict(max_epochs=2, val_interval=2)
@@ -217,20 +222,22 @@ custom_hooks = [dict(type='UETHook', start_iter=2, stop_epoch=1)]
     result = run_tool([
         tool('model_converters/extract_student.py'),
         osp.join(root, 'fgd_uet', 'epoch_2.pth'), student_ckpt
-    ], cwd=root)
+    ],
+                      cwd=root)
     assert result.returncode == 0, _tail(result)
     student = build_detector_from_config(runs['student_cfg'])
     student.load_state_dict(
-        torch.load(student_ckpt, weights_only=True)['state_dict'],
-        strict=True)
+        torch.load(student_ckpt, weights_only=True)['state_dict'], strict=True)
 
 
 def test_bad_uet_settings_stop_the_tools_with_one_line(runs):
     root = runs['root']
     cases = {
-        'k0': ('num_samples=0', r'num_samples \(K\) must be an integer >= 1'),
-        'head': ("head='nek'",
-                 r"uet.head='nek' is not a submodule of the teacher"),
+        'k0': ('num_samples=0',
+               r'^error: model\.distiller\.uet\.num_samples: K, the number '
+               r'of MC-dropout samples, must be an integer >= 1'),
+        'head':
+        ("head='nek'", r"uet\.head: 'nek' is not a submodule of the teacher"),
     }
     for name, (setting, message) in cases.items():
         config = write_test_config(
@@ -239,12 +246,16 @@ def test_bad_uet_settings_stop_the_tools_with_one_line(runs):
             runs['data'],
             extra=f"model = dict(teacher_ckpt={runs['teacher_ckpt']!r}, "
             f"distiller=dict(uet=dict({setting})))")
-        result = run_tool([tool('train.py'), config, '--work-dir',
-                           osp.join(root, f'bad_uet_{name}')],
+        result = run_tool([
+            tool('train.py'), config, '--work-dir',
+            osp.join(root, f'bad_uet_{name}')
+        ],
                           cwd=root)
         assert result.returncode == 2, _tail(result)
-        errors = [line for line in result.stderr.splitlines()
-                  if line.startswith('error:')]
-        assert len(errors) == 1 and re.search(message, errors[0]), _tail(
-            result)
+        errors = [
+            line for line in result.stderr.splitlines()
+            if line.startswith('error:')
+        ]
+        assert len(errors) == 1 and re.search(message,
+                                              errors[0]), _tail(result)
         assert 'Traceback' not in result.stderr

@@ -50,13 +50,13 @@ class Machine:
     def torch(self, version='2.1.2+cu121', cuda='12.1', capabilities=()):
         (self.stubs / 'torch').mkdir()
         (self.stubs / 'torch' / '__init__.py').write_text(
-            TORCH_STUB.format(version=version, cuda=cuda,
-                              capabilities=list(capabilities)))
+            TORCH_STUB.format(
+                version=version, cuda=cuda, capabilities=list(capabilities)))
 
     def mmcv(self, ops_cuda=CPU_ONLY, version='2.1.0'):
         (self.stubs / 'mmcv' / 'ops').mkdir(parents=True)
-        (self.stubs / 'mmcv' / '__init__.py').write_text(
-            f'__version__ = {version!r}\n')
+        (self.stubs / 'mmcv' /
+         '__init__.py').write_text(f'__version__ = {version!r}\n')
         (self.stubs / 'mmcv' / 'ops' / '__init__.py').write_text(
             f'def get_compiling_cuda_version():\n    return {ops_cuda!r}\n')
 
@@ -74,8 +74,11 @@ class Machine:
 
     def setup(self, *args, **env) -> subprocess.CompletedProcess:
         env = {'VENV': str(self.root / 'base'), **self.env, **env}
-        return subprocess.run(['bash', SETUP, '--plan', *args], env=env,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(['bash', SETUP, '--plan', *args],
+                              env=env,
+                              capture_output=True,
+                              text=True,
+                              timeout=60)
 
 
 @pytest.fixture
@@ -137,8 +140,10 @@ def test_new_venv_without_base_torch_installs_torch(machine):
 def test_no_system_site_packages_option(machine):
     machine.torch()
     plan = plan_of(
-        machine.setup('--no-system-site-packages',
-                      VENV=str(machine.root / 'new'), PYTHON=machine.python))
+        machine.setup(
+            '--no-system-site-packages',
+            VENV=str(machine.root / 'new'),
+            PYTHON=machine.python))
     assert 'torch: would install' in plan
 
 
@@ -160,8 +165,9 @@ def test_nvcc_found_on_path_and_user_arch_list(machine):
     fake_bin = machine.nvcc()
     del machine.env['CUDA_HOME']
     plan = plan_of(
-        machine.setup(PATH=fake_bin + os.pathsep + machine.env['PATH'],
-                      TORCH_CUDA_ARCH_LIST='8.6'))
+        machine.setup(
+            PATH=fake_bin + os.pathsep + machine.env['PATH'],
+            TORCH_CUDA_ARCH_LIST='8.6'))
     assert 'mmcv ops: cuda' in plan
     assert 'TORCH_CUDA_ARCH_LIST=8.6 (TORCH_CUDA_ARCH_LIST)' in plan
     assert 'mmcv: install' in plan
@@ -206,11 +212,15 @@ def test_nvcc_of_another_cuda_major_fails(machine):
 def test_verify_refuses_cpu_only_mmcv_after_a_cuda_build(machine):
     machine.mmcv(ops_cuda=CPU_ONLY)
     result = subprocess.run([machine.python, PLAN_HELPER, '--verify', 'cuda'],
-                            env=machine.env, capture_output=True, text=True)
+                            env=machine.env,
+                            capture_output=True,
+                            text=True)
     assert 'built with CPU-only ops' in one_line_error(result)
     machine_ok = subprocess.run(
-        [machine.python, PLAN_HELPER, '--verify', 'cpu'], env=machine.env,
-        capture_output=True, text=True)
+        [machine.python, PLAN_HELPER, '--verify', 'cpu'],
+        env=machine.env,
+        capture_output=True,
+        text=True)
     assert machine_ok.returncode == 0, machine_ok.stderr
 
 

@@ -1,28 +1,17 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """tools/analysis_tools/visualize_uncertainty.py on the FGD+UET demo config."""
-import os.path as osp
-
 import matplotlib.image
-import torch
 
-from ..helpers import CONFIGS, run_tool, tool, write_test_config
+from ..helpers import (UET_DEMO, random_teacher_checkpoint, run_tool, tool,
+                       write_test_config)
 
-UET_BASE = 'uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
 TOOL = tool('analysis_tools/visualize_uncertainty.py')
 
 
-def _random_teacher_checkpoint(path: str) -> str:
-    from uet_mmdet.models import build_detector_from_config
-    teacher = build_detector_from_config(
-        osp.join(CONFIGS, 'demo', 'retinanet_r50_fpn_demo.py'))
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    return path
-
-
 def test_writes_one_png_per_image(tmp_path, demo_data):
-    ckpt = _random_teacher_checkpoint(str(tmp_path / 'teacher.pth'))
-    config = write_test_config(str(tmp_path / 'uet.py'), UET_BASE, demo_data)
+    ckpt = random_teacher_checkpoint(str(tmp_path / 'teacher.pth'))
+    config = write_test_config(str(tmp_path / 'uet.py'), UET_DEMO, demo_data)
     out_dir = tmp_path / 'vis'
     args = [TOOL, config, '--teacher-ckpt', ckpt, '--out-dir', str(out_dir)]
     result = run_tool([*args, '--num-images', '2', '--energy-correlation'],
@@ -31,9 +20,8 @@ def test_writes_one_png_per_image(tmp_path, demo_data):
     lines = result.stdout.splitlines()
     paths, correlations = lines[:2], lines[2:]
     # 128 px images: level 4 is 1x1, without a ranking
-    assert [line.split(':')[0] for line in correlations] == [
-        f'fpn{i}' for i in range(4)
-    ]
+    assert [line.split(':')[0]
+            for line in correlations] == [f'fpn{i}' for i in range(4)]
     for line in correlations:
         assert line.endswith('over 2 images')
         assert -1 <= float(line.split('= ')[1].split()[0]) <= 1
@@ -49,7 +37,7 @@ def test_writes_one_png_per_image(tmp_path, demo_data):
 
 
 def test_missing_checkpoint_is_one_error_line(tmp_path, demo_data):
-    config = write_test_config(str(tmp_path / 'uet.py'), UET_BASE, demo_data)
+    config = write_test_config(str(tmp_path / 'uet.py'), UET_DEMO, demo_data)
     given = run_tool(
         [TOOL, config, '--teacher-ckpt', 'missing.pth', '--out-dir', 'vis'],
         cwd=str(tmp_path))

@@ -6,7 +6,7 @@ from torch import nn
 from uet_mmdet.uncertainty import (conv_mc_moments, dropout_samples,
                                    dropout_schedule, mc_moments,
                                    rank_correlation)
-from .test_mc_dropout import _generator
+from ..helpers import rng
 
 
 def _conv_and_input(seed=0):
@@ -20,7 +20,7 @@ def _conv_and_input(seed=0):
 def _real_mc(conv, inputs, rates, repeats, seed):
     """``repeats`` independent K-sample MC estimates: means and variances."""
     stacked = inputs.repeat(repeats, 1, 1, 1)
-    samples = dropout_samples(stacked, rates, generator=_generator(seed))
+    samples = dropout_samples(stacked, rates, generator=rng(seed))
     outputs = conv(samples.flatten(0, 1)).unflatten(0, (len(rates), -1))
     mean, variance = mc_moments(outputs)
     return (mean.unflatten(0, (repeats, -1)),
@@ -32,9 +32,9 @@ def test_layer_moments_match_k_sample_mc_in_mean_and_variance():
     rates = dropout_schedule(5)
     output = conv(inputs).detach()
     mc_mean, mc_var = _real_mc(conv, inputs, rates, repeats=1500, seed=1)
-    means, variances = zip(*(conv_mc_moments(
-        conv, inputs, output, rates, generator=_generator(seed))
-                             for seed in range(200)))
+    means, variances = zip(
+        *(conv_mc_moments(conv, inputs, output, rates, generator=rng(seed))
+          for seed in range(200)))
     means, variances = torch.stack(means), torch.stack(variances)
     # the variance is the expectation of the K-sample estimate, every draw
     assert torch.equal(variances[0], variances[-1])

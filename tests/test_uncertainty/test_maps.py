@@ -15,8 +15,8 @@ from uet_mmdet.uncertainty.maps import (floored, mean_one_weights,
 # (dtype, scale): tiny and huge values each low precision dtype can hold;
 # 1e38 overflows a float32 sum of the 20 locations below
 SCALES = [(torch.bfloat16, 1e-30), (torch.bfloat16, 1e30),
-          (torch.bfloat16, 1e38), (torch.float16, 1e-7),
-          (torch.float16, 6e4), (torch.float32, 1.0)]
+          (torch.bfloat16, 1e38), (torch.float16, 1e-7), (torch.float16, 6e4),
+          (torch.float32, 1.0)]
 
 
 def _low_precision(dtype, scale, shape, seed=0):
@@ -40,14 +40,12 @@ def _check(result, expected, low=0.0, high=math.inf):
     assert result.dtype == torch.float32
     assert torch.isfinite(result).all()
     assert ((result >= low) & (result <= high)).all()
-    torch.testing.assert_close(result.double(), expected,
-                               rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(result.double(), expected, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize('autocast', [False, True])
 @pytest.mark.parametrize('dtype,scale', SCALES)
-def test_entropy_and_mutual_information_match_float64(dtype, scale,
-                                                      autocast):
+def test_entropy_and_mutual_information_match_float64(dtype, scale, autocast):
     logits = _logits(dtype, scale)
     prob = torch.sigmoid(logits.double())
     entropy = _entropy64(prob.mean(dim=0)).sum(dim=1)
@@ -102,8 +100,8 @@ def test_all_zero_maps_are_fully_confident_with_unit_weights(dtype):
     mixed = torch.stack([zeros[0], torch.rand(3, 3).to(dtype) + 0.1])
     assert torch.equal(relative_confidence(mixed)[0], ones[0])
     assert torch.equal(mean_one_weights(mixed)[0], ones[0])
-    torch.testing.assert_close(mean_one_weights(mixed)[1].mean(),
-                               torch.tensor(1.0))
+    torch.testing.assert_close(
+        mean_one_weights(mixed)[1].mean(), torch.tensor(1.0))
 
 
 def _rank_reference(uncertainty):
@@ -123,8 +121,8 @@ def _rank_reference(uncertainty):
     return torch.tensor(result, dtype=torch.float64).view(uncertainty.shape)
 
 
-@pytest.mark.parametrize('dtype', [torch.float32, torch.bfloat16,
-                                   torch.float16, torch.float64])
+@pytest.mark.parametrize(
+    'dtype', [torch.float32, torch.bfloat16, torch.float16, torch.float64])
 def test_rank_confidence_matches_counting(dtype):
     torch.manual_seed(3)
     # small integers: distinct in every dtype
@@ -149,9 +147,9 @@ def test_rank_confidence_matches_counting(dtype):
 def test_floored_matches_elementwise_formula(floor):
     torch.manual_seed(4)
     confidence = torch.rand(2, 3, 4)
-    expected = torch.tensor(
-        [floor + (1 - floor) * value for value in confidence.flatten()
-         .tolist()]).view(2, 3, 4)
+    expected = torch.tensor([
+        floor + (1 - floor) * value for value in confidence.flatten().tolist()
+    ]).view(2, 3, 4)
     torch.testing.assert_close(floored(confidence, floor), expected)
     half = floored(confidence.half(), floor)
     assert half.dtype == torch.float32

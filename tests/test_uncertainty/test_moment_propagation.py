@@ -28,8 +28,8 @@ def _positive_part_moments(mean, var):
     u = (-ratio).clamp(min=-14) + steps
     simpson = torch.ones_like(steps)
     simpson[1:-1:2], simpson[2:-1:2] = 4, 2
-    weights = simpson * (steps[1] / 3) * torch.exp(
-        -u.pow(2) / 2) / math.sqrt(2 * math.pi)
+    weights = simpson * (steps[1] / 3) * torch.exp(-u.pow(2) / 2) / math.sqrt(
+        2 * math.pi)
     first = (weights * (ratio + u)).sum(1, keepdim=True)
     second = (weights * (ratio + u - first).pow(2)).sum(1, keepdim=True)
     zero_mass = torch.erfc(ratio / math.sqrt(2)) / 2
@@ -43,8 +43,8 @@ def _relu_grid():
     variances = [1e-6, 0.25, 1., 4., 9.]
     grid = torch.tensor([(m, v) for m in means for v in variances],
                         dtype=torch.float64)
-    return grid, torch.stack(_positive_part_moments(grid[:, 0], grid[:, 1]),
-                             dim=1)
+    return grid, torch.stack(
+        _positive_part_moments(grid[:, 0], grid[:, 1]), dim=1)
 
 
 @pytest.mark.parametrize('dtype,rtol,atol', [(torch.float64, 1e-9, 1e-12),
@@ -58,10 +58,7 @@ def test_relu_moments_match_numerical_integration(dtype, rtol, atol):
     torch.testing.assert_close(
         mean.double() / std, reference[:, 0] / std, rtol=rtol, atol=atol)
     torch.testing.assert_close(
-        var.double() / std**2,
-        reference[:, 1] / std**2,
-        rtol=rtol,
-        atol=atol)
+        var.double() / std**2, reference[:, 1] / std**2, rtol=rtol, atol=atol)
 
 
 def test_relu_moments_are_exact_without_variance_and_finite_at_extremes():
@@ -77,8 +74,7 @@ def test_relu_moments_are_exact_without_variance_and_finite_at_extremes():
 
 def _mc_conv_moments(conv, samples):
     with torch.no_grad():
-        outputs = conv(samples.flatten(0, 1)).unflatten(
-            0, samples.shape[:2])
+        outputs = conv(samples.flatten(0, 1)).unflatten(0, samples.shape[:2])
     return outputs.mean(0), outputs.var(0, unbiased=False)
 
 
@@ -113,8 +109,8 @@ def test_conv2d_moments_match_mc_through_dropout_mixture():
     samples = copies.unflatten(1, (2000, 2)).flatten(0, 1)
     mc_mean, mc_var = _mc_conv_moments(conv, samples)
     _assert_close_to_mc(
-        conv2d_moments(conv, *dropout_input_moments(feature, rates)),
-        mc_mean, mc_var)
+        conv2d_moments(conv, *dropout_input_moments(feature, rates)), mc_mean,
+        mc_var)
 
 
 def test_conv2d_moments_reject_non_zero_padding():
@@ -139,11 +135,10 @@ def test_group_norm_moments_match_a_loop_over_groups():
                              var[n, channels].mean())
             for c in range(3 * group, 3 * group + 3):
                 scale = float(weight[c]) / math.sqrt(stat_var + norm.eps)
-                torch.testing.assert_close(
-                    out_mean[n, c],
-                    (mean[n, c] - stat_mean) * scale + float(bias[c]))
-                torch.testing.assert_close(out_var[n, c],
-                                           var[n, c] * scale**2)
+                torch.testing.assert_close(out_mean[n, c],
+                                           (mean[n, c] - stat_mean) * scale +
+                                           float(bias[c]))
+                torch.testing.assert_close(out_var[n, c], var[n, c] * scale**2)
 
 
 def test_norm_moments_without_variance_are_the_eval_forward():
@@ -174,7 +169,10 @@ def test_norm_moments_without_variance_are_the_eval_forward():
 class _ConvModule(nn.Module):
     """Stands in for mmcv's ConvModule: same attributes, same forward."""
 
-    def __init__(self, conv, norm=None, activate=None,
+    def __init__(self,
+                 conv,
+                 norm=None,
+                 activate=None,
                  order=('conv', 'norm', 'act')):
         super().__init__()
         self.conv, self.activate, self.order = conv, activate, order
@@ -205,13 +203,14 @@ def _heads(seed, channels=16, outputs=6):
         nn.init.normal_(norm.bias, std=0.3)
         blocks.append(
             _ConvModule(
-                nn.Conv2d(channels, channels, 3, padding=1, bias=False),
-                norm, nn.ReLU(inplace=True)))
+                nn.Conv2d(channels, channels, 3, padding=1, bias=False), norm,
+                nn.ReLU(inplace=True)))
     logits = nn.Conv2d(channels, outputs, 3, padding=1)
-    plain = nn.Sequential(*[
-        layer for block in blocks
-        for layer in (block.conv, block.gn, block.activate)
-    ], logits)
+    plain = nn.Sequential(
+        *[
+            layer for block in blocks
+            for layer in (block.conv, block.gn, block.activate)
+        ], logits)
     return plain.eval(), [nn.ModuleList(blocks), logits]
 
 
@@ -252,8 +251,8 @@ def test_conv_module_order_is_followed():
     block = _ConvModule(conv, norm, nn.ReLU(), order=('conv', 'act', 'norm'))
     mean, var = torch.randn(1, 4, 5, 5), torch.rand(1, 4, 5, 5)
     out = propagate_moments(block, mean, var)
-    by_hand = norm_moments(norm, *relu_moments(
-        *conv2d_moments(conv, mean, var)))
+    by_hand = norm_moments(norm,
+                           *relu_moments(*conv2d_moments(conv, mean, var)))
     torch.testing.assert_close(out, by_hand)
 
 
@@ -266,8 +265,8 @@ def test_sigmoid_gaussian_uncertainty_matches_mc():
     mean = torch.randn(2, 3, 4, 4, dtype=torch.float64) * 4
     var = torch.rand(2, 3, 4, 4, dtype=torch.float64) * 9
     var[0, :, 0, 0] = 0
-    probs = (mean + var.sqrt() * torch.randn(100000, *mean.shape,
-                                             dtype=torch.float64)).sigmoid()
+    probs = (mean + var.sqrt() *
+             torch.randn(100000, *mean.shape, dtype=torch.float64)).sigmoid()
     entropy = _sigmoid_entropy(probs.mean(0)).sum(1)
     information = entropy - _sigmoid_entropy(probs).mean(0).sum(1)
     torch.testing.assert_close(
@@ -292,15 +291,15 @@ def test_half_precision_stays_finite(dtype):
     feature = torch.randn(2, 16, 12, 12, generator=_generator(7)) * 300
     rates = dropout_schedule(5)
     with torch.no_grad():
-        reference = propagate_moments(plain, *dropout_input_moments(
-            feature, rates))
+        reference = propagate_moments(plain,
+                                      *dropout_input_moments(feature, rates))
         half = propagate_moments(
             half_plain, *dropout_input_moments(feature.to(dtype), rates))
         with torch.autocast('cpu', dtype=torch.bfloat16):
             autocast = propagate_moments(
                 plain, *dropout_input_moments(feature, rates))
-            uncertainty = sigmoid_gaussian_uncertainty(
-                *autocast, 'mutual_information')
+            uncertainty = sigmoid_gaussian_uncertainty(*autocast,
+                                                       'mutual_information')
             relu = relu_moments(feature.to(dtype), feature.to(dtype).abs())
     for mean, var in (half, autocast, relu):
         assert mean.dtype == var.dtype == torch.float32

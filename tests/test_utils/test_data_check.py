@@ -23,8 +23,11 @@ def planted(tmp_path_factory):
 
 
 def _config(tmp_path, planted, base=STUDENT, extra=''):
-    path = write_test_config(str(tmp_path / 'cfg.py'), base, planted,
-                             extra=extra + f'\nwork_dir = {str(tmp_path)!r}')
+    path = write_test_config(
+        str(tmp_path / 'cfg.py'),
+        base,
+        planted,
+        extra=extra + f'\nwork_dir = {str(tmp_path)!r}')
     return Config.fromfile(path)
 
 
@@ -52,7 +55,9 @@ def test_each_dataset_once_with_the_planted_problems(tmp_path, planted):
 
 def test_num_classes_of_student_and_teacher(tmp_path, planted):
     cfg = _config(
-        tmp_path, planted, DISTILL,
+        tmp_path,
+        planted,
+        DISTILL,
         extra="model = dict(architecture=dict(bbox_head=dict(num_classes=5)),"
         " teacher=dict(cfg_options={'model.bbox_head.num_classes': 3}))")
     check = check_config_data(cfg, ('val', ))
@@ -65,11 +70,13 @@ def test_num_classes_of_student_and_teacher(tmp_path, planted):
         'dataset has 8 classes'
     ]
     plain = check_config_data(
-        _config(tmp_path, planted,
-                extra='model = dict(bbox_head=dict(num_classes=80))'),
-        ('val', ))
+        _config(
+            tmp_path,
+            planted,
+            extra='model = dict(bbox_head=dict(num_classes=80))'), ('val', ))
     assert [p.message for p in plain.problems] == [
-        'model.bbox_head.num_classes = 80 but the dataset has 8 classes']
+        'model.bbox_head.num_classes = 80 but the dataset has 8 classes'
+    ]
 
 
 def test_matching_classes_give_no_problem(tmp_path, planted):
@@ -97,8 +104,7 @@ def test_dropping_rewires_the_config_and_mmdet_loads_the_good_images(
         'annotations/instances_val.json')
     with open(out_file) as f:
         assert [i['id'] for i in json.load(f)['images']] == [1, 2, 8]
-    with open(osp.join(out_dir,
-                       'train_dataloader.dataset.problems.txt')) as f:
+    with open(osp.join(out_dir, 'train_dataloader.dataset.problems.txt')) as f:
         listed = f.read().splitlines()
     assert len(listed) == len(PLANTED_PROBLEMS)
     assert 'box_outside image=5 ann=106 file=outside.png: ' in '\n'.join(
@@ -129,8 +135,8 @@ def test_dropping_val_images_rewires_its_evaluator(tmp_path, planted):
 
 
 def test_class_problems_cannot_be_dropped(tmp_path, planted):
-    cfg = _config(tmp_path, planted,
-                  extra='model = dict(bbox_head=dict(num_classes=5))')
+    cfg = _config(
+        tmp_path, planted, extra='model = dict(bbox_head=dict(num_classes=5))')
     check = check_config_data(cfg)
     with pytest.raises(DatasetCheckError, match='dropping images cannot fix'):
         drop_bad_samples(cfg, check, str(tmp_path / 'out'))
@@ -151,9 +157,10 @@ def test_training_check_refuses_with_the_first_problems_or_drops(
     assert '--skip-bad-samples' in lines[-1]
 
     logged = check_training_data(cfg, skip_bad=True, num_workers=1)
-    assert any(line.startswith('dataset check, --skip-bad-samples: '
-                               'train_dataloader.dataset: dropped 6 of 9 '
-                               'images') for line in logged)
+    assert any(
+        line.startswith('dataset check, --skip-bad-samples: '
+                        'train_dataloader.dataset: dropped 6 of 9 '
+                        'images') for line in logged)
     assert cfg.train_dataloader.dataset.ann_file == str(
         tmp_path / 'data_check' / 'train_dataloader.dataset.json')
 
@@ -174,19 +181,23 @@ def _train_subset(planted, name, image_ids, ignore=()):
             f"ann_file='annotations/{name}'))")
 
 
-def test_box_problems_alone_are_reported_and_training_goes_on(tmp_path,
-                                                              planted):
+def test_box_problems_alone_are_reported_and_training_goes_on(
+        tmp_path, planted):
     # image 5 holds a box reaching outside, image 6 a zero-width box
-    cfg = _config(tmp_path, planted,
-                  extra=_train_subset(planted, 'boxes.json', {1, 2, 5, 6}))
+    cfg = _config(
+        tmp_path,
+        planted,
+        extra=_train_subset(planted, 'boxes.json', {1, 2, 5, 6}))
     lines = check_training_data(cfg)
     assert any('box_outside image=5 ann=106' in line for line in lines)
     assert any('box_too_small image=6 ann=108' in line for line in lines)
     assert lines[-1].startswith('dataset check: the 2 box problems above are '
                                 'only reported')
     # mmdet skips a box flagged ignore without reading it; so does the check
-    cfg = _config(tmp_path, planted, extra=_train_subset(
-        planted, 'ignored.json', {1, 2, 6}, ignore={108}))
+    cfg = _config(
+        tmp_path,
+        planted,
+        extra=_train_subset(planted, 'ignored.json', {1, 2, 6}, ignore={108}))
     check = check_config_data(cfg, ('train', ))
     assert check.num_problems == 0
     assert check.reports[0].ignored["'ignore' set"] == 1
@@ -194,8 +205,11 @@ def test_box_problems_alone_are_reported_and_training_goes_on(tmp_path,
 
 def test_datasets_that_do_not_read_coco_instances_are_not_checked(
         tmp_path, planted):
-    cfg = _config(tmp_path, planted, extra="train_dataloader = dict("
-                  "dataset=dict(data_root=data_root, type='LVISV1Dataset'))")
+    cfg = _config(
+        tmp_path,
+        planted,
+        extra="train_dataloader = dict("
+        "dataset=dict(data_root=data_root, type='LVISV1Dataset'))")
     check = check_config_data(cfg, ('train', ))
     assert check.sources == [] and check.num_problems == 0
     assert check.notes == [

@@ -22,6 +22,8 @@ FGD_FASTER_RCNN = osp.join(
 FASTER_RCNN_TEACHER = 'mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py'
 SOURCE = 'from train_dataloader.dataset.metainfo.classes: '
 
+CASCADE_RCNN = 'mmdet::cascade_rcnn/cascade-rcnn_r50_fpn_1x_coco.py'
+
 
 def _with_classes(path: str, *classes: str) -> Config:
     cfg = Config.fromfile(path)
@@ -46,8 +48,8 @@ def test_demo_fgd_uet_student_architecture_and_teacher_get_one_class():
     ]
     assert match_num_classes(cfg) == []  # nothing left to change
     model = build_model_without_weights(cfg)
-    student_anchors = _anchors(cfg.model.architecture.bbox_head
-                               .anchor_generator)
+    student_anchors = _anchors(
+        cfg.model.architecture.bbox_head.anchor_generator)
     teacher_anchors = _anchors(
         Config.fromfile(TEACHER).model.bbox_head.anchor_generator)
     assert model.architecture.bbox_head.retina_cls.out_channels == (
@@ -79,7 +81,8 @@ def test_mmrazor_cfg_path_teacher_becomes_a_detector_from_config():
     ]
     teacher = cfg.model.teacher.to_dict()
     assert teacher == dict(
-        type='DetectorFromConfig', config=FASTER_RCNN_TEACHER,
+        type='DetectorFromConfig',
+        config=FASTER_RCNN_TEACHER,
         cfg_options={'model.roi_head.bbox_head.num_classes': 2})
     del teacher['type']
     built = build_detector_from_config(**teacher)
@@ -90,29 +93,28 @@ def test_mmrazor_cfg_path_teacher_becomes_a_detector_from_config():
 def test_pretrained_cfg_path_teacher_is_refused_in_one_line():
     cfg = _with_classes(FGD_FASTER_RCNN, 'a')
     cfg.model.teacher.pretrained = True
-    with pytest.raises(ConfigCheckError, match=r'^model\.teacher\.pretrained'
-                       r'=True loads the model-zoo weights of mmdet::'):
+    with pytest.raises(
+            ConfigCheckError,
+            match=r'^model\.teacher\.pretrained'
+            r'=True loads the model-zoo weights of mmdet::'):
         match_num_classes(cfg)
 
 
 def test_list_of_roi_heads_is_set_through_cfg_options():
-    cfg = Config(dict(
-        train_dataloader=dict(dataset=dict(metainfo=dict(classes=['x']))),
-        model=dict(
-            architecture=dict(bbox_head=dict(num_classes=1)),
-            teacher=dict(
-                type='DetectorFromConfig',
-                config='mmdet::cascade_rcnn/cascade-rcnn_r50_fpn_1x_coco.py'
-            ))))
+    cfg = Config(
+        dict(
+            train_dataloader=dict(dataset=dict(metainfo=dict(classes=['x']))),
+            model=dict(
+                architecture=dict(bbox_head=dict(num_classes=1)),
+                teacher=dict(type='DetectorFromConfig', config=CASCADE_RCNN))))
     match_num_classes(cfg)
     options = cfg.model.teacher.cfg_options
     assert sorted(options) == [
         f'model.roi_head.bbox_head.{index}.num_classes' for index in range(3)
     ]
     teacher = load_model_config(cfg.model.teacher.config, options).model
-    assert [head.num_classes for head in teacher.roi_head.bbox_head] == [
-        1, 1, 1
-    ]
+    assert [head.num_classes
+            for head in teacher.roi_head.bbox_head] == [1, 1, 1]
     assert 'num_classes' not in teacher.rpn_head
 
 
@@ -126,18 +128,26 @@ def test_config_without_metainfo_is_left_as_it_is():
 
 
 def _inline(dataset: dict, **loaders) -> Config:
-    return Config(dict(
-        train_dataloader=dict(dataset=dataset), **loaders,
-        model=dict(bbox_head=dict(num_classes=80),
-                   rpn_head=dict(num_classes=1),
-                   semantic_head=dict(num_classes=183))))
+    return Config(
+        dict(
+            train_dataloader=dict(dataset=dataset),
+            **loaders,
+            model=dict(
+                bbox_head=dict(num_classes=80),
+                rpn_head=dict(num_classes=1),
+                semantic_head=dict(num_classes=183))))
 
 
 def test_classes_are_found_through_dataset_wrappers():
     leaf = dict(type='CocoDataset', metainfo=dict(classes=('a', 'b')))
-    cfg = _inline(dict(type='RepeatDataset', times=2, dataset=dict(
-        type='ClassBalancedDataset', oversample_thr=0.1,
-        dataset=dict(type='ConcatDataset', datasets=[leaf, leaf]))))
+    cfg = _inline(
+        dict(
+            type='RepeatDataset',
+            times=2,
+            dataset=dict(
+                type='ClassBalancedDataset',
+                oversample_thr=0.1,
+                dataset=dict(type='ConcatDataset', datasets=[leaf, leaf]))))
     key = ('train_dataloader.dataset.dataset.dataset.datasets[0].metainfo.'
            'classes')
     assert dataset_classes(cfg) == (('a', 'b'), key)
@@ -164,9 +174,10 @@ def test_the_test_tool_follows_the_test_dataloader():
      r"^train_dataloader\.dataset\.datasets\[0\]\.metainfo\.classes is the "
      r"string 'person', not a tuple"),
     ([dict(metainfo=dict(classes=()))], r'metainfo\.classes is empty$'),
-    ([dict(metainfo=dict(classes=['a'])),
-      dict(metainfo=dict(classes=['a', 'b']))],
-     r"datasets\[0\]\.metainfo\.classes \['a'\] and train_dataloader\."
+    ([
+        dict(metainfo=dict(classes=['a'])),
+        dict(metainfo=dict(classes=['a', 'b']))
+    ], r"datasets\[0\]\.metainfo\.classes \['a'\] and train_dataloader\."
      r"dataset\.datasets\[1\]\.metainfo\.classes \['a', 'b'\] differ"),
 ])
 def test_malformed_classes_fail_in_one_line(datasets, match):
@@ -209,7 +220,10 @@ def test_data_check_still_catches_a_config_without_metainfo(one_class_data):
     check = check_config_data(cfg, ('train', ))
     kinds = {problem.kind for problem in check.reports[0].problems}
     assert kinds == {'class_mismatch'}
-    assert {problem.message for problem in check.problems} == {
+    assert {
+        problem.message
+        for problem in check.problems
+    } == {
         'model.architecture.bbox_head.num_classes = 8 but the dataset has 80 '
         'classes',
         f'model.teacher.config ({cfg.model.teacher.config}): model.bbox_head.'
@@ -221,7 +235,8 @@ def test_a_kept_teacher_keeps_its_classes_and_is_not_checked(one_class_data):
     cfg = _demo_on(one_class_data)
     cfg.keep_num_classes = ['model.teacher']
     assert match_num_classes(cfg) == [
-        f'num_classes=1 {SOURCE}model.architecture.bbox_head (was 8)']
+        f'num_classes=1 {SOURCE}model.architecture.bbox_head (was 8)'
+    ]
     model = build_model_without_weights(cfg)
     teacher_anchors = _anchors(
         Config.fromfile(TEACHER).model.bbox_head.anchor_generator)
@@ -229,7 +244,9 @@ def test_a_kept_teacher_keeps_its_classes_and_is_not_checked(one_class_data):
         teacher_anchors * 8)
     assert check_config_data(cfg, ('train', )).num_problems == 0
     cfg.keep_num_classes = ['model.teachr']
-    with pytest.raises(ConfigCheckError, match=r"keep_num_classes must list "
-                       r"models of this config, of \['model.architecture', "
-                       r"'model.teacher'\]; got \['model.teachr'\]"):
+    with pytest.raises(
+            ConfigCheckError,
+            match=r"keep_num_classes must list "
+            r"models of this config, of \['model.architecture', "
+            r"'model.teacher'\]; got \['model.teachr'\]"):
         match_num_classes(cfg)

@@ -8,7 +8,7 @@ import re
 import pytest
 from mmengine.config import Config
 
-from uet_mmdet.utils import ConfigCheckError, MODEL_ZOO
+from uet_mmdet.utils import MODEL_ZOO, ConfigCheckError
 from uet_mmdet.utils.config_checks import check_checkpoints, checkpoint_paths
 from uet_mmdet.utils.model_zoo import weights_named
 from ..helpers import CONFIGS
@@ -16,8 +16,10 @@ from ..helpers import CONFIGS
 COCO_CONFIGS = sorted(
     glob.glob(osp.join(CONFIGS, '*', '*_coco.py')) +
     glob.glob(osp.join(CONFIGS, '*', '*coco*', '*.py')))
-DISTILL_COCO = [path for path in COCO_CONFIGS
-                if osp.basename(osp.dirname(path)) in ('fgd', 'pkd', 'uet')]
+DISTILL_COCO = [
+    path for path in COCO_CONFIGS
+    if osp.basename(osp.dirname(path)) in ('fgd', 'pkd', 'uet')
+]
 
 
 def _name(path: str) -> str:
@@ -52,8 +54,11 @@ def test_teacher_checkpoint_is_the_zoo_file_of_the_teacher_config(path):
 
 
 def test_every_table_entry_is_read_by_a_config():
-    read = {weights_named(file) for path in COCO_CONFIGS
-            for _, file in checkpoint_paths(Config.fromfile(path))}
+    read = {
+        weights_named(file)
+        for path in COCO_CONFIGS
+        for _, file in checkpoint_paths(Config.fromfile(path))
+    }
     assert read == set(MODEL_ZOO)
 
 
@@ -71,12 +76,15 @@ def test_missing_zoo_file_says_where_to_get_it():
 
 
 def test_missing_file_elsewhere_names_the_folder_and_others_no_url():
-    cfg = Config(dict(model=dict(
-        teacher_ckpt='/w/resnet50-0676ba61.pth',
-        backbone=dict(init_cfg=dict(type='Pretrained',
-                                    checkpoint='mine.pth')))))
-    with pytest.raises(ConfigCheckError, match=re.escape(
-            'download_weights.py resnet50 --save-dir /w`')):
+    cfg = Config(
+        dict(
+            model=dict(
+                teacher_ckpt='/w/resnet50-0676ba61.pth',
+                backbone=dict(
+                    init_cfg=dict(type='Pretrained', checkpoint='mine.pth')))))
+    with pytest.raises(
+            ConfigCheckError,
+            match=re.escape('download_weights.py resnet50 --save-dir /w`')):
         check_checkpoints(cfg)
     cfg.model.teacher_ckpt = None
     with pytest.raises(ConfigCheckError) as error:

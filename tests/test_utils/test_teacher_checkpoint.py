@@ -24,8 +24,10 @@ KEY = 'teacher checkpoint (model.teacher_ckpt)'
 def _config(path: str, checkpoint: str, *classes: str) -> Config:
     cfg = Config.fromfile(path)
     cfg.merge_from_dict({
-        'train_dataloader.dataset.metainfo': dict(classes=classes),
-        'model.teacher_ckpt': checkpoint
+        'train_dataloader.dataset.metainfo':
+        dict(classes=classes),
+        'model.teacher_ckpt':
+        checkpoint
     })
     match_num_classes(cfg)
     return cfg
@@ -42,10 +44,11 @@ def test_retinanet_checkpoint_of_other_classes_names_the_count(tmp_path):
     anchors = len(head.anchor_generator.ratios) * (
         head.anchor_generator.scales_per_octave)
     trained = head.num_classes
-    path = _save(tmp_path / 'teacher.pth', **{
-        'bbox_head.retina_cls.weight': torch.zeros(
-            anchors * trained, head.feat_channels, 3, 3)
-    })
+    path = _save(
+        tmp_path / 'teacher.pth', **{
+            'bbox_head.retina_cls.weight':
+            torch.zeros(anchors * trained, head.feat_channels, 3, 3)
+        })
     with pytest.raises(ConfigCheckError) as error:
         check_teacher_checkpoint(_config(FGD_UET, path, 'cat'))
     assert str(error.value) == (
@@ -56,9 +59,9 @@ def test_retinanet_checkpoint_of_other_classes_names_the_count(tmp_path):
 
 
 def test_softmax_roi_head_counts_the_background_row(tmp_path):
-    path = _save(tmp_path / 'coco_teacher.pth', **{
-        'roi_head.bbox_head.fc_cls.weight': torch.zeros(80 + 1, 1024)
-    })
+    path = _save(
+        tmp_path / 'coco_teacher.pth',
+        **{'roi_head.bbox_head.fc_cls.weight': torch.zeros(80 + 1, 1024)})
     with pytest.raises(ConfigCheckError) as error:
         check_teacher_checkpoint(_config(FGD_FASTER_RCNN, path, 'a', 'b'))
     assert str(error.value) == (
@@ -68,9 +71,8 @@ def test_softmax_roi_head_counts_the_background_row(tmp_path):
 
 
 def test_other_shapes_are_named_with_both_shapes(tmp_path):
-    path = _save(tmp_path / 'other.pth', **{
-        'backbone.conv1.weight': torch.zeros(64, 3, 3, 3)
-    })
+    path = _save(tmp_path / 'other.pth',
+                 **{'backbone.conv1.weight': torch.zeros(64, 3, 3, 3)})
     with pytest.raises(ConfigCheckError) as error:
         check_teacher_checkpoint(_config(FGD_UET, path, 'cat'))
     assert str(error.value) == (
@@ -83,10 +85,11 @@ def test_a_fitting_checkpoint_and_no_checkpoint_pass(tmp_path):
     head = Config.fromfile(TEACHER).model.bbox_head
     anchors = len(head.anchor_generator.ratios) * (
         head.anchor_generator.scales_per_octave)
-    path = _save(tmp_path / 'one_class.pth', **{
-        'bbox_head.retina_cls.weight': torch.zeros(anchors, 128, 3, 3),
-        'module.backbone.conv1.weight': torch.zeros(64, 3, 7, 7)
-    })
+    path = _save(
+        tmp_path / 'one_class.pth', **{
+            'bbox_head.retina_cls.weight': torch.zeros(anchors, 128, 3, 3),
+            'module.backbone.conv1.weight': torch.zeros(64, 3, 7, 7)
+        })
     check_teacher_checkpoint(_config(FGD_UET, path, 'cat'))
     # a missing file is check_checkpoints' to report
     check_teacher_checkpoint(
@@ -96,7 +99,8 @@ def test_a_fitting_checkpoint_and_no_checkpoint_pass(tmp_path):
 def test_a_file_that_is_not_a_checkpoint_fails_in_one_line(tmp_path):
     path = tmp_path / 'notes.pth'
     path.write_text('not a checkpoint')
-    with pytest.raises(ConfigCheckError,
-                       match=f'^{re.escape(f"{KEY} {path}")} does not '
-                       'load: '):
+    with pytest.raises(
+            ConfigCheckError,
+            match=f'^{re.escape(f"{KEY} {path}")} does not '
+            'load: '):
         check_teacher_checkpoint(_config(FGD_UET, str(path), 'cat'))

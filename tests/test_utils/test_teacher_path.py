@@ -34,19 +34,25 @@ def test_cfg_options_teacher_moves_every_reference_through_the_tools(
     before = _strings(Config.fromfile(FGD_FCOS).to_dict())
     old = before['model.teacher_ckpt']
     moved = {path for path, value in before.items() if value == old}
-    assert {'model.architecture.neck.init_cfg.checkpoint',
-            'model.architecture.bbox_head.init_cfg.checkpoint'} <= moved
+    assert {
+        'model.architecture.neck.init_cfg.checkpoint',
+        'model.architecture.bbox_head.init_cfg.checkpoint'
+    } <= moved
 
-    cfg = cli.load_tool_config(FGD_FCOS, {'model.teacher_ckpt': NEW},
-                               work_dir='/w')
+    cfg = cli.load_tool_config(
+        FGD_FCOS, {'model.teacher_ckpt': NEW}, work_dir='/w')
     after = _strings(cfg.to_dict())
     assert old not in after.values()
     assert {path for path, value in after.items() if value == NEW} == moved
     # nothing else changed but what the tool sets itself
-    assert {path: value for path, value in after.items()
-            if path not in moved | {'launcher', 'work_dir'}} == {
-                path: value for path, value in before.items()
-                if path not in moved}
+    assert {
+        path: value
+        for path, value in after.items()
+        if path not in moved | {'launcher', 'work_dir'}
+    } == {
+        path: value
+        for path, value in before.items() if path not in moved
+    }
 
 
 def test_an_init_cfg_given_on_the_command_line_is_kept(monkeypatch):
@@ -63,8 +69,10 @@ def test_an_init_cfg_given_on_the_command_line_is_kept(monkeypatch):
 
 
 def test_use_teacher_checkpoint_without_a_previous_teacher():
-    cfg = Config(dict(model=dict(type='SingleTeacherDistill'),
-                      paths=['a.pth', ('a.pth', )]))
+    cfg = Config(
+        dict(
+            model=dict(type='SingleTeacherDistill'),
+            paths=['a.pth', ('a.pth', )]))
     use_teacher_checkpoint(cfg, 'b.pth')
     assert cfg.model.teacher_ckpt == 'b.pth'
     assert cfg.paths == ['a.pth', ('a.pth', )]

@@ -85,8 +85,8 @@ def test_a_wrong_file_already_there_is_not_overwritten(tmp_path, tiny_entry):
     tiny_entry.write_bytes(CONTENT)
     target = tmp_path / NAME
     target.write_bytes(b'half a file')
-    with pytest.raises(WeightsDownloadError,
-                       match=f'not {PREFIX} .*move it away'):
+    with pytest.raises(
+            WeightsDownloadError, match=f'not {PREFIX} .*move it away'):
         download_weights('tiny_teacher', str(target))
     assert target.read_bytes() == b'half a file'
 
@@ -98,10 +98,14 @@ def test_network_errors_fail_in_one_line(tmp_path, server, tiny_entry):
     assert str(error.value) == (
         f'cannot download {server[0]}/zoo/{NAME}: HTTP Error 404: File not '
         'found')
-    with pytest.raises(WeightsDownloadError,
-                       match=r'^cannot download http://127\.0\.0\.1:9/'):
-        download_weights('tiny_teacher', str(target),
-                         mirror='http://127.0.0.1:9', timeout=5)
+    with pytest.raises(
+            WeightsDownloadError,
+            match=r'^cannot download http://127\.0\.0\.1:9/'):
+        download_weights(
+            'tiny_teacher',
+            str(target),
+            mirror='http://127.0.0.1:9',
+            timeout=5)
     assert os.listdir(tmp_path) == ['served']
 
 
@@ -109,8 +113,8 @@ def test_file_urls_work_as_mirrors(tmp_path, tiny_entry):
     tiny_entry.write_bytes(CONTENT)
     target = tmp_path / 'out' / NAME
     mirror = f'file://{tiny_entry.parent}'
-    assert download_weights('tiny_teacher', str(target),
-                            mirror=mirror) == 'downloaded'
+    assert download_weights(
+        'tiny_teacher', str(target), mirror=mirror) == 'downloaded'
     assert target.read_bytes() == CONTENT
 
 
@@ -159,7 +163,8 @@ def test_tool_fetches_what_a_config_reads_and_refuses_a_bad_hash(
         f'not in the table, skipped: mine.pth ({key})'
         for key in ('model.teacher_ckpt',
                     'model.architecture.neck.init_cfg.checkpoint',
-                    'model.architecture.bbox_head.init_cfg.checkpoint')]
+                    'model.architecture.bbox_head.init_cfg.checkpoint')
+    ]
     assert err == (f'error: cannot download {base}/resnet50-0676ba61.pth: '
                    'HTTP Error 404: File not found\n')
     assert requests == [f'/{teacher.filename}', '/resnet50-0676ba61.pth']

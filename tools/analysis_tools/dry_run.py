@@ -30,8 +30,10 @@ def main() -> None:
             print(f'FAIL {path}\n{traceback.format_exc()}', flush=True)
             continue
         distill = sum(1 for key in losses if key.startswith('distill.'))
-        print(f'OK   {path}: loss {losses["loss"]:.4f}, {len(losses)} logged '
-              f'values ({distill} distillation terms)', flush=True)
+        print(
+            f'OK   {path}: loss {losses["loss"]:.4f}, {len(losses)} logged '
+            f'values ({distill} distillation terms)',
+            flush=True)
     sys.exit(1 if failed else 0)
 
 

@@ -34,10 +34,11 @@ import os.path as osp
 from mmengine.config import DictAction
 
 import uet_mmdet  # noqa: F401  (registers modules, patches mmrazor first)
-from uet_mmdet.analysis.uncertainty_calibration import (
-    MapSource, agreement, build_dataset, class_separation, collect,
-    default_sources, format_table, summary_rows)
-from uet_mmdet.models.uet import UETConfigError, UETSettings
+from uet_mmdet.analysis import (MapSource, agreement, build_dataset,
+                                class_separation, collect, default_sources,
+                                format_table, summary_rows)
+from uet_mmdet.errors import UserInputError
+from uet_mmdet.models.uet import UETSettings
 from uet_mmdet.utils import exit_with_error, load_tool_config
 
 
@@ -51,15 +52,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--top-fraction', type=float, default=0.1)
     parser.add_argument(
-        '--sources', nargs='+',
+        '--sources',
+        nargs='+',
         help='maps to score: LEVEL/MEASURE[@S] (S samples per dropout '
         'rate) or a baseline (default: all)')
     parser.add_argument(
-        '--agreement', metavar='SOURCE',
+        '--agreement',
+        metavar='SOURCE',
         help='also print the rank correlation of every map with this one '
         '(e.g. head/mutual_information@20, an MC reference)')
     parser.add_argument(
-        '--class-auroc', metavar='CLASS',
+        '--class-auroc',
+        metavar='CLASS',
         help='also print how well every map ranks the object locations of '
         'this class above those of the other classes')
     parser.add_argument('--seed', type=int, default=0, help='dropout seed')
@@ -68,32 +72,29 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def main() -> None:
-    args = parse_args()
+def calibrate(args: argparse.Namespace) -> None:
+    """Score the maps and print the tables."""
     for path, what in ((args.teacher_ckpt, 'teacher checkpoint'),
                        (args.ann_file, 'annotation file')):
         if path is not None and not osp.isfile(path):
-            exit_with_error(f'{what} not found: {path}')
+            raise UserInputError(f'{what} not found: {path}')
     if not 0 < args.top_fraction < 1:
-        exit_with_error('--top-fraction must lie in (0, 1)')
+        raise UserInputError('--top-fraction must lie in (0, 1)')
     cfg_options = dict(args.cfg_options or {},
                        **{'model.teacher_ckpt': args.teacher_ckpt})
     cfg = load_tool_config(args.config, cfg_options, mode='train')
     if not cfg.model.get('distiller', {}).get('uet'):
-        exit_with_error(f'{args.config} is not a host+UET config')
-    try:
-        settings = UETSettings.from_config(cfg.model.distiller.uet)
-        sources = ([MapSource.parse(text) for text in args.sources]
-                   if args.sources else default_sources(settings))
-        dataset = build_dataset(cfg, args.split, args.ann_file)
-        classes = list(dataset.metainfo['classes'])
-        if args.class_auroc is not None and args.class_auroc not in classes:
-            exit_with_error(f'--class-auroc {args.class_auroc} is not a class '
-                            f'of the dataset ({classes})')
-        collector = collect(cfg, args.teacher_ckpt, sources, dataset,
-                            args.num_images, args.batch_size, args.seed)
-    except (UETConfigError, ValueError, TypeError) as error:
-        exit_with_error(str(error))
+        raise UserInputError(f'{args.config} is not a host+UET config')
+    settings = UETSettings.from_config(cfg.model.distiller.uet)
+    sources = ([MapSource.parse(text) for text in args.sources]
+               if args.sources else default_sources(settings))
+    dataset = build_dataset(cfg, args.split, args.ann_file)
+    classes = list(dataset.metainfo['classes'])
+    if args.class_auroc is not None and args.class_auroc not in classes:
+        raise UserInputError(f'--class-auroc {args.class_auroc} is not a '
+                             f'class of the dataset ({classes})')
+    collector = collect(cfg, args.teacher_ckpt, sources, dataset,
+                        args.num_images, args.batch_size, args.seed)
     scores = collector.scores(args.top_fraction)
     rows = summary_rows(scores)
     num_levels = len(rows[0]['cls_auroc_levels'])
@@ -103,8 +104,8 @@ def main() -> None:
     if args.agreement:
         reference = MapSource.parse(args.agreement).name
         if reference not in collector.maps:
-            exit_with_error(f'--agreement {args.agreement} is not among the '
-                            'sources')
+            raise UserInputError(f'--agreement {args.agreement} is not among '
+                                 'the sources')
         print(f'\nSpearman with {reference}, per level:')
         for name, values in agreement(collector, reference).items():
             cells = ' '.join(f'{value:.3f}' for value in values)
@@ -120,6 +121,14 @@ def main() -> None:
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(dict(settings=vars(args), scores=scores), f, indent=2)
+
+
+def main() -> None:
+    args = parse_args()
+    try:
+        calibrate(args)
+    except UserInputError as error:
+        exit_with_error(error)
 
 
 if __name__ == '__main__':

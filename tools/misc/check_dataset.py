@@ -20,8 +20,8 @@ import sys
 
 from mmengine.config import Config, DictAction
 
-from uet_mmdet.utils import (ConfigCheckError, check_config_data,
-                             exit_with_error)
+from uet_mmdet.errors import UserInputError
+from uet_mmdet.utils import check_config_data, exit_with_error
 from uet_mmdet.utils.data_check import SPLIT_DATALOADERS
 from uet_mmdet.utils.dataset_classes import match_num_classes
 
@@ -54,34 +54,39 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def main() -> None:
-    args = parse_args()
+def check(args: argparse.Namespace) -> int:
+    """Print the problems; return how many there are."""
     if not osp.isfile(args.config):
-        exit_with_error(f'config file not found: {args.config}')
+        raise UserInputError(f'config file not found: {args.config}')
     try:
         cfg = Config.fromfile(args.config)
     except Exception as error:  # the parser's own message says what is wrong
-        exit_with_error(f'cannot load config {args.config}: '
-                        f'{type(error).__name__}: {error}')
+        raise UserInputError(f'cannot load config {args.config}: '
+                             f'{type(error).__name__}: {error}') from None
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    # the models as tools/train.py builds them
+    for line in match_num_classes(
+            cfg, 'test' if args.split == ['test'] else 'train'):
+        print(line)
+    result = check_config_data(cfg, args.split, args.tolerance,
+                               not args.no_decode, max(1, args.workers))
+    if not result.sources:
+        raise UserInputError(f'no COCO dataset to check in {args.split} of '
+                             f'{args.config}')
+    for line in result.lines():
+        print(line)
+    print(f'problems: {result.num_problems}')
+    return result.num_problems
+
+
+def main() -> None:
+    args = parse_args()
     try:
-        # the models as tools/train.py builds them
-        changes = match_num_classes(
-            cfg, 'test' if args.split == ['test'] else 'train')
-    except ConfigCheckError as error:
-        exit_with_error(str(error))
-    for line in changes:
-        print(line)
-    check = check_config_data(cfg, args.split, args.tolerance,
-                              not args.no_decode, max(1, args.workers))
-    if not check.sources:
-        exit_with_error(f'no COCO dataset to check in {args.split} of '
-                        f'{args.config}')
-    for line in check.lines():
-        print(line)
-    print(f'problems: {check.num_problems}')
-    sys.exit(1 if check.num_problems else 0)
+        num_problems = check(args)
+    except UserInputError as error:
+        exit_with_error(error)
+    sys.exit(1 if num_problems else 0)
 
 
 if __name__ == '__main__':

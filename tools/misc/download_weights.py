@@ -20,29 +20,35 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
+from uet_mmdet.errors import UserInputError
 from uet_mmdet.utils import apply_cfg_options, exit_with_error
 from uet_mmdet.utils.model_zoo import DEFAULT_DIR, MODEL_ZOO
-from uet_mmdet.utils.weights_download import (WeightsDownloadError,
-                                              config_weights,
-                                              download_weights)
+from uet_mmdet.utils.weights_download import config_weights, download_weights
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('names', nargs='*', help='weights to download')
     parser.add_argument(
-        '--config', nargs='+', default=[],
+        '--config',
+        nargs='+',
+        default=[],
         help='download the weights these configs read')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, e.g. model.teacher_ckpt=...')
     parser.add_argument(
-        '--save-dir', default=DEFAULT_DIR,
+        '--save-dir',
+        default=DEFAULT_DIR,
         help=f'folder for NAMEs (default: {DEFAULT_DIR})')
     parser.add_argument(
         '--mirror', help='base URL holding the files by their names')
     parser.add_argument(
-        '--timeout', type=float, default=60.0,
+        '--timeout',
+        type=float,
+        default=60.0,
         help='seconds to wait for the server (default: 60)')
     parser.add_argument(
         '--list', action='store_true', help='print the table and exit')
@@ -61,11 +67,11 @@ def _wanted(args: argparse.Namespace) -> list:
               for name in args.names if name in MODEL_ZOO]
     unknown = [name for name in args.names if name not in MODEL_ZOO]
     if unknown:
-        exit_with_error(f'unknown weights {", ".join(unknown)}; '
-                        '--list shows the known ones')
+        raise UserInputError(f'unknown weights {", ".join(unknown)}; '
+                             '--list shows the known ones')
     for config in args.config:
         if not osp.isfile(config):
-            exit_with_error(f'config file not found: {config}')
+            raise UserInputError(f'config file not found: {config}')
         cfg = apply_cfg_options(Config.fromfile(config), args.cfg_options)
         for key, path, name in config_weights(cfg):
             if name is None:
@@ -80,14 +86,14 @@ def main() -> None:
     if args.list:
         _print_table()
         return
-    if not args.names and not args.config:
-        exit_with_error('give weights names or --config (see --list)')
-    for name, path in _wanted(args):
-        try:
+    try:
+        if not args.names and not args.config:
+            raise UserInputError('give weights names or --config (see --list)')
+        for name, path in _wanted(args):
             outcome = download_weights(name, path, args.mirror, args.timeout)
-        except WeightsDownloadError as error:
-            exit_with_error(str(error))
-        print(f'{outcome}: {path} ({name})')
+            print(f'{outcome}: {path} ({name})')
+    except UserInputError as error:  # WeightsDownloadError among them
+        exit_with_error(error)
 
 
 if __name__ == '__main__':

@@ -21,34 +21,65 @@ from uet_mmdet.datasets.demo_data import generate_demo_dataset
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Parses the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--out', default='data/uet_demo',
-                        help='output folder')
+    parser.add_argument('--out', default='data/uet_demo', help='output folder')
     parser.add_argument('--num-train', type=int, default=800)
     parser.add_argument('--num-val', type=int, default=200)
-    parser.add_argument('--img-size', type=int, default=256,
-                        help='nominal image height and width')
+    parser.add_argument(
+        '--img-size',
+        type=int,
+        default=256,
+        help='nominal image height and width')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--min-size', type=int, default=8,
-                        help='smallest object (long side, px)')
-    parser.add_argument('--max-size', type=int, default=96,
-                        help='largest object (long side, px)')
-    parser.add_argument('--max-objects', type=int, default=8,
-                        help='objects per image: 1 to this many')
-    parser.add_argument('--box-jitter', type=float, default=0.0,
-                        help='train only: box corner jitter std, fraction '
-                        'of the box size')
-    parser.add_argument('--drop-prob', type=float, default=0.0,
-                        help='train only: probability of dropping a box')
-    parser.add_argument('--flip-prob', type=float, default=0.0,
-                        help='train only: probability of a wrong label')
-    parser.add_argument('--clutter', type=float, default=1.0,
-                        help='distractor and noise strength (0: clean)')
-    parser.add_argument('--low-contrast-prob', type=float, default=0.15,
-                        help='probability of a low-contrast object')
-    parser.add_argument('--size-jitter', type=int, default=16,
-                        help='image sides vary by up to this many px')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='regenerate even if the arguments match')
+    parser.add_argument(
+        '--min-size',
+        type=int,
+        default=8,
+        help='smallest object (long side, px)')
+    parser.add_argument(
+        '--max-size',
+        type=int,
+        default=96,
+        help='largest object (long side, px)')
+    parser.add_argument(
+        '--max-objects',
+        type=int,
+        default=8,
+        help='objects per image: 1 to this many')
+    parser.add_argument(
+        '--box-jitter',
+        type=float,
+        default=0.0,
+        help='train only: box corner jitter std, fraction '
+        'of the box size')
+    parser.add_argument(
+        '--drop-prob',
+        type=float,
+        default=0.0,
+        help='train only: probability of dropping a box')
+    parser.add_argument(
+        '--flip-prob',
+        type=float,
+        default=0.0,
+        help='train only: probability of a wrong label')
+    parser.add_argument(
+        '--clutter',
+        type=float,
+        default=1.0,
+        help='distractor and noise strength (0: clean)')
+    parser.add_argument(
+        '--low-contrast-prob',
+        type=float,
+        default=0.15,
+        help='probability of a low-contrast object')
+    parser.add_argument(
+        '--size-jitter',
+        type=int,
+        default=16,
+        help='image sides vary by up to this many px')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='regenerate even if the arguments match')
     return parser.parse_args(argv)
 
 

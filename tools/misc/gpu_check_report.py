@@ -18,10 +18,10 @@ import sys
 from typing import Dict, List, Optional
 
 RUNS = ('teacher', 'fgd_fp32', 'fgd_amp', 'fgd_uet_fp32', 'fgd_uet_amp')
-RATIOS = (('FGD+UET / FGD, fp32', 'fgd_uet_fp32', 'fgd_fp32'),
-          ('FGD+UET / FGD, AMP', 'fgd_uet_amp', 'fgd_amp'),
-          ('AMP / fp32, FGD', 'fgd_amp', 'fgd_fp32'),
-          ('AMP / fp32, FGD+UET', 'fgd_uet_amp', 'fgd_uet_fp32'))
+RATIOS = (('FGD+UET / FGD, fp32', 'fgd_uet_fp32',
+           'fgd_fp32'), ('FGD+UET / FGD, AMP', 'fgd_uet_amp', 'fgd_amp'),
+          ('AMP / fp32, FGD', 'fgd_amp',
+           'fgd_fp32'), ('AMP / fp32, FGD+UET', 'fgd_uet_amp', 'fgd_uet_fp32'))
 
 
 class CheckError(Exception):
@@ -70,8 +70,8 @@ def preflight(device: str) -> str:
 
 
 def training_log(run_dir: str) -> List[Dict]:
-    found = sorted(glob.glob(osp.join(run_dir, '*', 'vis_data',
-                                      'scalars.json')))
+    found = sorted(
+        glob.glob(osp.join(run_dir, '*', 'vis_data', 'scalars.json')))
     if not found:
         return []
     with open(found[-1]) as f:
@@ -91,9 +91,10 @@ def run_row(work_dir: str, run: str) -> Optional[Dict]:
     memory = [entry['memory'] for entry in train if 'memory' in entry]
     # CocoMetric returns {} when a barely trained model detects nothing
     mAP = metrics.get('coco/bbox_mAP')
-    return dict(mAP=None if mAP is None else 100 * mAP,
-                s_iter=statistics.median(times) if times else None,
-                memory=max(memory) if memory else None)
+    return dict(
+        mAP=None if mAP is None else 100 * mAP,
+        s_iter=statistics.median(times) if times else None,
+        memory=max(memory) if memory else None)
 
 
 def number(value: Optional[float], digits: int) -> str:
@@ -110,8 +111,9 @@ def difference(top: Optional[float], bottom: Optional[float]) -> str:
 
 def summary(work_dir: str) -> str:
     rows = {run: run_row(work_dir, run) for run in RUNS}
-    lines = ['| run | mAP | train s/iter | peak memory MB |',
-             '|---|---|---|---|']
+    lines = [
+        '| run | mAP | train s/iter | peak memory MB |', '|---|---|---|---|'
+    ]
     for run, row in rows.items():
         if row is None:
             lines.append(f'| {run} | not run | | |')
@@ -119,8 +121,10 @@ def summary(work_dir: str) -> str:
         lines.append(f'| {run} | {number(row["mAP"], 1)} | '
                      f'{number(row["s_iter"], 4)} | '
                      f'{number(row["memory"], 0)} |')
-    lines += ['', '| ratio | s/iter | peak memory | mAP difference |',
-              '|---|---|---|---|']
+    lines += [
+        '', '| ratio | s/iter | peak memory | mAP difference |',
+        '|---|---|---|---|'
+    ]
     for title, top, bottom in RATIOS:
         if rows[top] is None or rows[bottom] is None:
             continue
@@ -132,11 +136,15 @@ def summary(work_dir: str) -> str:
     if osp.isfile(speed_file):
         with open(speed_file) as f:
             speed = json.load(f)['results']
-        lines += ['', '| speed benchmark variant | s/iter | ratio to host | '
-                  'peak MiB |', '|---|---|---|---|']
-        lines += [f'| {row["variant"]} | {row["median_s"]:.4f} | '
-                  f'{row["ratio"]:.2f} | {number(row["peak_mib"], 0)} |'
-                  for row in speed]
+        lines += [
+            '', '| speed benchmark variant | s/iter | ratio to host | '
+            'peak MiB |', '|---|---|---|---|'
+        ]
+        lines += [
+            f'| {row["variant"]} | {row["median_s"]:.4f} | '
+            f'{row["ratio"]:.2f} | {number(row["peak_mib"], 0)} |'
+            for row in speed
+        ]
     return '\n'.join(lines)
 
 

@@ -37,8 +37,9 @@ def probe_torch() -> Optional[Dict]:
     return dict(
         version=torch.__version__,
         cuda=torch.version.cuda,
-        capabilities=[torch.cuda.get_device_capability(i)
-                      for i in range(gpus)])
+        capabilities=[
+            torch.cuda.get_device_capability(i) for i in range(gpus)
+        ])
 
 
 def find_cuda_home() -> Optional[str]:
@@ -80,8 +81,9 @@ def arch_list(torch_info: Dict, nvcc_cuda: str) -> Tuple[str, str]:
 def build_jobs() -> Tuple[str, str]:
     if os.environ.get('MAX_JOBS'):
         return os.environ['MAX_JOBS'], 'MAX_JOBS'
-    cores = (len(os.sched_getaffinity(0))
-             if hasattr(os, 'sched_getaffinity') else os.cpu_count())
+    cores = (
+        len(os.sched_getaffinity(0))
+        if hasattr(os, 'sched_getaffinity') else os.cpu_count())
     return str(cores or 1), 'cores'
 
 
@@ -92,8 +94,8 @@ def installed_mmcv() -> Optional[Dict]:
         from mmcv.ops import get_compiling_cuda_version
     except Exception:  # a missing or broken mmcv is reinstalled
         return None
-    return dict(version=mmcv.__version__,
-                ops_cuda=get_compiling_cuda_version())
+    return dict(
+        version=mmcv.__version__, ops_cuda=get_compiling_cuda_version())
 
 
 def choose_ops(torch_info: Dict, cuda_home: Optional[str],
@@ -147,11 +149,16 @@ def make_plan() -> Dict[str, str]:
     nvcc_cuda = nvcc_release(cuda_home)
     ops, ops_reason = choose_ops(torch_info, cuda_home, nvcc_cuda)
     jobs, jobs_source = build_jobs()
-    plan = dict(TORCH=torch_info['version'],
-                TORCH_CUDA=torch_info['cuda'] or '',
-                OPS=ops, OPS_REASON=ops_reason,
-                JOBS=jobs, JOBS_SOURCE=jobs_source,
-                CUDA_HOME='', ARCHS='', ARCHS_SOURCE='')
+    plan = dict(
+        TORCH=torch_info['version'],
+        TORCH_CUDA=torch_info['cuda'] or '',
+        OPS=ops,
+        OPS_REASON=ops_reason,
+        JOBS=jobs,
+        JOBS_SOURCE=jobs_source,
+        CUDA_HOME='',
+        ARCHS='',
+        ARCHS_SOURCE='')
     if ops == 'cuda':
         plan['CUDA_HOME'] = cuda_home
         plan['ARCHS'], plan['ARCHS_SOURCE'] = arch_list(torch_info, nvcc_cuda)
@@ -175,8 +182,10 @@ def verify(ops: str) -> str:
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--verify', choices=('cpu', 'cuda'),
-                        help='check the installed mmcv has these ops')
+    parser.add_argument(
+        '--verify',
+        choices=('cpu', 'cuda'),
+        help='check the installed mmcv has these ops')
     return parser.parse_args(argv)
 
 

@@ -12,6 +12,7 @@ import json
 import os.path as osp
 
 from uet_mmdet.datasets import relabel_coco
+from uet_mmdet.errors import UserInputError
 from uet_mmdet.utils import exit_with_error
 
 
@@ -26,15 +27,15 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    if not osp.isfile(args.src):
-        exit_with_error(f'annotation file not found: {args.src}')
-    with open(args.src) as f:
-        coco = json.load(f)
     try:
+        if not osp.isfile(args.src):
+            raise UserInputError(f'annotation file not found: {args.src}')
+        with open(args.src) as f:
+            coco = json.load(f)
         relabelled, changed = relabel_coco(coco, args.from_class,
                                            args.to_class)
-    except ValueError as error:
-        exit_with_error(str(error))
+    except UserInputError as error:
+        exit_with_error(error)
     with open(args.out, 'w') as f:
         json.dump(relabelled, f, separators=(',', ':'))
     print(f'{args.out}: {changed} of {len(coco["annotations"])} boxes '

@@ -12,6 +12,7 @@ import torch
 from mmengine.runner import CheckpointLoader
 
 from uet_mmdet.compat import UnsafeCheckpointError
+from uet_mmdet.errors import UserInputError
 from uet_mmdet.utils import exit_with_error
 from uet_mmdet.utils.checkpoint_export import extract_student
 
@@ -26,9 +27,9 @@ def main() -> None:
             args.checkpoint, map_location='cpu', logger='silent')
         student = extract_student(checkpoint)
     except (FileNotFoundError, UnsafeCheckpointError) as error:
-        exit_with_error(str(error))
-    except KeyError as error:
-        exit_with_error(f'{args.checkpoint}: {error.args[0]}')
+        exit_with_error(error)
+    except UserInputError as error:
+        exit_with_error(f'{args.checkpoint}: {error}')
     torch.save(student, args.out)
     print(f'wrote {args.out}: {len(student["state_dict"])} student tensors')
 

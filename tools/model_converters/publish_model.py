@@ -38,7 +38,7 @@ def main() -> None:
             checkpoint = CheckpointLoader.load_checkpoint(
                 args.checkpoint, map_location='cpu', logger='silent')
     except (FileNotFoundError, UnsafeCheckpointError) as error:
-        exit_with_error(str(error))
+        exit_with_error(error)
     torch.save(publish_weights(checkpoint), args.out)
     print(f'wrote {add_sha_suffix(args.out)}')
 

@@ -10,6 +10,8 @@ from typing import Dict, Sequence, Union
 import torch
 from torch import Tensor
 
+from uet_mmdet.errors import UserInputError
+
 TensorOrTensors = Union[Tensor, Sequence[Tensor]]
 
 
@@ -64,9 +66,9 @@ def auroc(scores: Tensor, positives: Tensor) -> float:
     num_pos = int(positives.sum())
     num_neg = positives.numel() - num_pos
     if num_pos == 0 or num_neg == 0:
-        raise ValueError(f'auroc needs at least one positive and one '
-                         f'negative, got {num_pos} positives and {num_neg} '
-                         f'negatives')
+        raise UserInputError(
+            f'auroc needs at least one positive and one negative, got '
+            f'{num_pos} positives and {num_neg} negatives')
     ranks = average_ranks(scores)
     rank_sum = ranks[positives].sum().item()
     u_statistic = rank_sum - num_pos * (num_pos + 1) / 2
@@ -90,8 +92,8 @@ def spearman(a: Tensor, b: Tensor) -> float:
         raise ValueError(f'spearman: shapes {tuple(a.shape)} and '
                          f'{tuple(b.shape)} differ')
     if a.numel() < 2:
-        raise ValueError(f'spearman needs at least 2 elements, got '
-                         f'{a.numel()}')
+        raise UserInputError(f'spearman needs at least 2 elements, got '
+                             f'{a.numel()}')
     rank_a = average_ranks(a.reshape(-1))
     rank_b = average_ranks(b.reshape(-1))
     rank_a = rank_a - rank_a.mean()
@@ -120,8 +122,8 @@ def top_fraction(error: Tensor, fraction: float) -> Tensor:
         True elements.
     """
     if not 0 < fraction <= 1:
-        raise ValueError(f'top_fraction: fraction must be in (0, 1], got '
-                         f'{fraction}')
+        raise UserInputError(f'top_fraction: fraction must be in (0, 1], got '
+                             f'{fraction}')
     flat = error.reshape(-1)
     if flat.numel() == 0:
         raise ValueError('top_fraction: error is empty')
@@ -184,9 +186,13 @@ def calibration_scores(uncertainty: TensorOrTensors,
                          'error is defined')
     count = int(error.numel())
     if count < 2:
-        raise ValueError(f'calibration_scores needs at least 2 elements '
-                         f'with a defined error, got {count}')
+        raise UserInputError(f'calibration_scores needs at least 2 elements '
+                             f'with a defined error, got {count}')
     top = _top_fraction_mask(error, top_fraction)
+    if bool(top.all()):
+        raise UserInputError(
+            f'calibration_scores: top_fraction={top_fraction} of {count} '
+            'elements leaves no element below the top; choose a smaller one')
     return dict(
         auroc=auroc(uncertainty, top),
         spearman=spearman(uncertainty, error),

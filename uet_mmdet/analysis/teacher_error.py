@@ -14,6 +14,8 @@ from mmdet.models.dense_heads import AnchorHead
 from mmdet.structures.bbox import bbox_overlaps, get_box_tensor
 from torch import Tensor
 
+from uet_mmdet.errors import UserInputError
+
 _SUPPORTED = ('mmdet AnchorHead subclasses with sigmoid classification '
               '(loss_cls use_sigmoid=True) that keep AnchorHead.get_targets '
               'and AnchorHead._get_targets_single, e.g. RetinaHead or RPNHead')
@@ -22,19 +24,22 @@ _SUPPORTED = ('mmdet AnchorHead subclasses with sigmoid classification '
 def _check_head(head) -> None:
     name = type(head).__name__
     if not isinstance(head, AnchorHead):
-        raise TypeError(f'anchor_head_errors got a {name}; it supports '
-                        f'{_SUPPORTED}')
+        raise UserInputError(
+            f'anchor_head_errors got a {name}; it supports {_SUPPORTED}')
     if not getattr(head, 'use_sigmoid_cls', False):
-        raise ValueError(f'anchor_head_errors got a {name} with softmax '
-                         f'classification; it supports {_SUPPORTED}')
+        raise UserInputError(
+            f'anchor_head_errors got a {name} with softmax classification; '
+            f'it supports {_SUPPORTED}')
     for method in ('get_targets', '_get_targets_single'):
         if getattr(type(head), method) is not getattr(AnchorHead, method):
-            raise TypeError(f'anchor_head_errors got a {name}, which '
-                            f'overrides {method}; it supports {_SUPPORTED}')
+            raise UserInputError(
+                f'anchor_head_errors got a {name}, which overrides '
+                f'{method}; it supports {_SUPPORTED}')
     if not head.train_cfg or getattr(head, 'assigner', None) is None:
-        raise ValueError(f'anchor_head_errors needs the {name} built with a '
-                         f'train_cfg holding an assigner (build the detector '
-                         f'from a config whose model.train_cfg is set)')
+        raise UserInputError(
+            f'anchor_head_errors needs the {name} built with a train_cfg '
+            'holding an assigner (build the detector from a config whose '
+            'model.train_cfg is set)')
 
 
 def anchor_head_errors(
@@ -96,13 +101,19 @@ def anchor_head_errors(
     Returns:
         list[dict]: Per level, ``cls`` and ``box``, each an (N, H, W) float
         tensor, and ``label``, an (N, H, W) long tensor.
+
+    Raises:
+        UserInputError: A head it does not support (see above), or
+            outputs for another number of levels than the head has.
+        ValueError: Inputs that do not fit each other (image count,
+            output shapes).
     """
     _check_head(head)
     num_levels = head.prior_generator.num_levels
     if len(cls_scores) != num_levels or len(bbox_preds) != num_levels:
-        raise ValueError(f'anchor_head_errors: the head has {num_levels} '
-                         f'levels but got {len(cls_scores)} cls_scores and '
-                         f'{len(bbox_preds)} bbox_preds')
+        raise UserInputError(
+            f'anchor_head_errors: the head has {num_levels} levels but got '
+            f'{len(cls_scores)} cls_scores and {len(bbox_preds)} bbox_preds')
     num_imgs = len(batch_img_metas)
     if len(batch_gt_instances) != num_imgs:
         raise ValueError(f'anchor_head_errors: {len(batch_gt_instances)} '
@@ -127,8 +138,8 @@ def anchor_head_errors(
                        batch_img_metas, batch_gt_instances_ignore)
 
 
-def _errors(head, cls_scores, bbox_preds, batch_gt_instances,
-            batch_img_metas, batch_gt_instances_ignore):
+def _errors(head, cls_scores, bbox_preds, batch_gt_instances, batch_img_metas,
+            batch_gt_instances_ignore):
     device = cls_scores[0].device
     num_imgs = len(batch_img_metas)
     num_anchors = head.num_base_priors
@@ -156,7 +167,8 @@ def _errors(head, cls_scores, bbox_preds, batch_gt_instances,
     flat_preds = torch.cat([
         pred.permute(0, 2, 3, 1).reshape(num_imgs, -1, box_dim).float()
         for pred in bbox_preds
-    ], dim=1)
+    ],
+                           dim=1)
     box_error = flat_preds.new_full(flat_labels.shape, float('nan'))
     for img in range(num_imgs):
         anchors = get_box_tensor(torch.cat(anchor_list[img], dim=0)).float()
@@ -167,8 +179,8 @@ def _errors(head, cls_scores, bbox_preds, batch_gt_instances,
         result = sampling_results[img]
         pos_anchors = anchors[pos_index]
         if (pos_index.numel() != result.pos_inds.numel()
-                or not torch.equal(
-                    pos_anchors, get_box_tensor(result.pos_priors).float())):
+                or not torch.equal(pos_anchors,
+                                   get_box_tensor(result.pos_priors).float())):
             raise RuntimeError(
                 f'anchor_head_errors: the positive anchors in the targets of '
                 f'image {img} do not match the sampling result of '
@@ -187,12 +199,12 @@ def _errors(head, cls_scores, bbox_preds, batch_gt_instances,
     errors = []
     for level, (height, width) in enumerate(featmap_sizes):
         shape = (num_imgs, height, width, num_anchors)
-        logits = cls_scores[level].float().permute(0, 2, 3, 1).reshape(
-            shape + (num_classes, ))
+        logits = cls_scores[level].float().permute(
+            0, 2, 3, 1).reshape(shape + (num_classes, ))
         labels = labels_list[level].reshape(shape)
         # background (label == num_classes) -> all-zero target
-        onehot = F.one_hot(
-            labels.clamp(0, num_classes), num_classes + 1)[..., :num_classes]
+        onehot = F.one_hot(labels.clamp(0, num_classes),
+                           num_classes + 1)[..., :num_classes]
         bce = F.binary_cross_entropy_with_logits(
             logits, onehot.float(), reduction='none').sum(dim=-1)
         counted = label_weights_list[level].reshape(shape) > 0
@@ -204,10 +216,11 @@ def _errors(head, cls_scores, bbox_preds, batch_gt_instances,
         box_sum = torch.where(is_pos, level_box,
                               torch.zeros_like(level_box)).sum(dim=-1)
         box_mean = box_sum / is_pos.sum(dim=-1)  # 0 / 0 -> NaN
-        positive_labels = torch.where(
-            (labels >= 0) & (labels < num_classes), labels,
-            torch.full_like(labels, -1))
+        positive_labels = torch.where((labels >= 0) & (labels < num_classes),
+                                      labels, torch.full_like(labels, -1))
         errors.append(
-            dict(cls=cls_error, box=box_mean,
-                 label=positive_labels.amax(dim=-1)))
+            dict(
+                cls=cls_error,
+                box=box_mean,
+                label=positive_labels.amax(dim=-1)))
     return errors

@@ -8,7 +8,6 @@ ground truth): AUROC of the map predicting the locations of largest error,
 and Spearman correlation of map and error, over all locations of the images.
 """
 import contextlib
-import dataclasses
 import os.path as osp
 import sys
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
@@ -20,7 +19,9 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 from torch import Tensor, nn
 
+from uet_mmdet.errors import ConfigError, UserInputError
 from uet_mmdet.models.losses import UETLoss
+from uet_mmdet.models.uet import UETConfigError, UETSettings
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import sigmoid_predictive_entropy
 from uet_mmdet.utils import build_model_without_weights
@@ -43,6 +44,7 @@ class MapSource(NamedTuple):
 
     @property
     def name(self) -> str:
+        """How the tables name the map, e.g. ``'head / entropy x20'``."""
         if self.level is None:
             return self.measure
         name = f'{self.level} / {self.measure}'
@@ -52,16 +54,42 @@ class MapSource(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> 'MapSource':
         """``LEVEL/MEASURE``, ``LEVEL/MEASURE@S`` (S samples per rate) or a
-        baseline name."""
-        text, _, samples = text.partition('@')
-        level, _, measure = text.rpartition('/')
+        baseline name.
+
+        Args:
+            text (str): The source as the tool takes it.
+
+        Returns:
+            MapSource: The parsed source (the estimator's settings are
+            checked when its model is built, see :func:`uet_settings`).
+
+        Raises:
+            UserInputError: ``S`` is not an integer >= 1, or a name without
+                ``LEVEL/`` is not one of :data:`BASELINES`.
+        """
+        body, _, samples = text.partition('@')
+        level, _, measure = body.rpartition('/')
+        if not level and measure not in BASELINES:
+            raise UserInputError(
+                f'source {text!r} is neither LEVEL/MEASURE[@S] nor a '
+                f'baseline ({list(BASELINES)})')
+        if samples and not (samples.isdigit() and int(samples) >= 1):
+            raise UserInputError(f'source {text!r}: S in LEVEL/MEASURE@S '
+                                 f'must be an integer >= 1, got {samples!r}')
         return cls(level or None, measure, int(samples) if samples else 1)
 
 
-def default_sources(settings) -> List[MapSource]:
+def default_sources(settings: UETSettings) -> List[MapSource]:
     """Every registered estimator with every measure it offers (logit
     measures at module level only when the module is the head), then the
-    baselines."""
+    baselines.
+
+    Args:
+        settings (UETSettings): The config's ``uet`` settings.
+
+    Returns:
+        list[MapSource]: The sources, estimators by level name.
+    """
     sources = []
     for level in sorted(ESTIMATORS.module_dict):
         for measure in ESTIMATORS.get(level).measures:
@@ -102,32 +130,101 @@ def build_dataset(cfg: Config, split: str, ann_file: Optional[str] = None):
         return DATASETS.build(boxes_follow_image(dataset_cfg))
 
 
-def build_model(cfg: Config, level: str, checkpoint: str) -> nn.Module:
-    """The distillation model with estimator ``level`` and the teacher's
-    weights, in eval mode."""
-    cfg = cfg.copy()
-    cfg.model.distiller.uet.level = level
-    cfg.model.distiller.uet.measure = ESTIMATORS.get(level).measures[0]
+def uet_settings(cfg: Config, source: MapSource) -> dict:
+    """The config's ``uet`` block with the estimator of ``source``: its
+    ``level``, ``measure`` and ``samples_per_rate``.
+
+    Args:
+        cfg (Config): The host+UET config.
+        source (MapSource): An estimator source (``level`` set).
+
+    Returns:
+        dict: The validated ``uet`` block.
+
+    Raises:
+        UserInputError: The config's settings with this estimator cannot
+            work (e.g. a measure the level does not offer).
+    """
+    uet = dict(
+        cfg.model.distiller.uet,
+        level=source.level,
+        measure=source.measure,
+        samples_per_rate=source.samples_per_rate)
+    try:
+        UETSettings.from_config(uet)
+    except UETConfigError as error:
+        raise UserInputError(
+            f'source {source.name!r}: {error.within("model.distiller")}'
+        ) from None
+    return uet
+
+
+def build_model(cfg: Config,
+                checkpoint: str,
+                source: Optional[MapSource] = None) -> nn.Module:
+    """The distillation model with the teacher's weights, in eval mode.
+
+    Args:
+        cfg (Config): The host+UET config.
+        checkpoint (str): The teacher checkpoint.
+        source (MapSource, optional): An estimator source whose settings
+            (:func:`uet_settings`) replace the config's ``uet`` estimator.
+
+    Returns:
+        nn.Module: The model.
+    """
+    if source is not None:
+        cfg = cfg.copy()
+        cfg.model.distiller.uet = uet_settings(cfg, source)
     model = build_model_without_weights(cfg)
-    load_checkpoint(model.teacher, checkpoint, map_location='cpu',
-                    strict=True, logger='silent')
+    load_checkpoint(
+        model.teacher,
+        checkpoint,
+        map_location='cpu',
+        strict=True,
+        logger='silent')
     model.eval()
     return model
 
 
-def distilled_records(distiller: nn.Module) -> List[str]:
-    """Teacher recorders of the UET-wrapped losses, one per FPN level, in
-    level order (``uet.outputs``)."""
-    names = []
+def wrapped_loss_records(distiller: nn.Module) -> Dict[str, str]:
+    """The teacher recorder each UET-wrapped loss distils, in loss order.
+
+    Args:
+        distiller (nn.Module): A ``UETDistiller``.
+
+    Returns:
+        dict[str, str]: Loss name -> teacher recorder name.
+    """
+    records = {}
     for name, mappings in distiller.loss_forward_mappings.items():
         loss = distiller.distill_losses[name]
         if isinstance(loss, UETLoss):
-            names.append(mappings[loss.teacher_arg]['recorder'])
+            records[name] = mappings[loss.teacher_arg]['recorder']
+    return records
+
+
+def distilled_records(distiller: nn.Module) -> List[str]:
+    """Teacher recorders of the UET-wrapped losses, one per FPN level, in
+    level order (``uet.outputs``).
+
+    Args:
+        distiller (nn.Module): A ``UETDistiller``.
+
+    Returns:
+        list[str]: The recorder names.
+
+    Raises:
+        ConfigError: A recorder ``uet.outputs`` gives no level for.
+    """
+    names = list(dict.fromkeys(wrapped_loss_records(distiller).values()))
     outputs = distiller.uet.outputs
     missing = [name for name in names if name not in outputs]
     if missing:
-        raise ValueError(f'uet.outputs gives no FPN level for {missing}')
-    return sorted(dict.fromkeys(names), key=lambda name: outputs[name])
+        raise ConfigError(
+            'model.distiller.uet.outputs', f'gives no FPN level for {missing}',
+            'the calibration orders the distilled tensors by it')
+    return sorted(names, key=lambda name: outputs[name])
 
 
 class Collector:
@@ -139,6 +236,8 @@ class Collector:
         self.labels: Dict[int, List[Tensor]] = {}
 
     def add(self, store: dict, key: str, level: int, value: Tensor) -> None:
+        """Append ``value``, flattened on the CPU, to ``store[key][level]``.
+        """
         store.setdefault(key, {}).setdefault(level, []).append(
             value.detach().float().flatten().cpu())
 
@@ -151,9 +250,9 @@ class Collector:
             table[source] = {}
             for kind, errors in self.errors.items():
                 table[source][kind] = [
-                    _level_scores(torch.cat(by_level[level]),
-                                  torch.cat(errors[level]), top_fraction)
-                    for level in sorted(by_level)
+                    _level_scores(
+                        torch.cat(by_level[level]), torch.cat(errors[level]),
+                        top_fraction) for level in sorted(by_level)
                 ]
         return table
 
@@ -181,32 +280,58 @@ def teacher_pass(model: nn.Module, items: Sequence[dict],
 
 
 def batches(dataset, num_images: int, batch_size: int) -> Iterable[list]:
+    """The first ``num_images`` items of ``dataset`` in lists of
+    ``batch_size``."""
     count = min(num_images, len(dataset))
     for start in range(0, count, batch_size):
         stop = min(count, start + batch_size)
         yield [dataset[i] for i in range(start, stop)]
 
 
-def collect(cfg: Config, checkpoint: str, sources: Sequence[MapSource],
-            dataset, num_images: int, batch_size: int = 8,
+def collect(cfg: Config,
+            checkpoint: str,
+            sources: Sequence[MapSource],
+            dataset,
+            num_images: int,
+            batch_size: int = 8,
             seed: int = 0) -> Collector:
-    """Score every source on the first ``num_images`` images."""
+    """Score every source on the first ``num_images`` images.
+
+    Each estimator source is a model built from the config with that
+    estimator (:func:`uet_settings`); its dropout masks are one stream
+    started from ``seed``, so its map does not depend on the other sources.
+
+    Args:
+        cfg (Config): The host+UET config.
+        checkpoint (str): The teacher checkpoint.
+        sources (Sequence[MapSource]): The maps to score.
+        dataset: The images, from :func:`build_dataset`.
+        num_images (int): How many images to score on.
+        batch_size (int): Images per teacher pass.
+        seed (int): Seed of the dropout masks and of the ``random`` map.
+
+    Returns:
+        Collector: Maps, errors and labels per level.
+
+    Raises:
+        UserInputError: A source whose settings cannot work with the
+            config, or records the teacher head cannot score.
+    """
+    estimated = [source for source in sources if source.level is not None]
+    for source in estimated:  # before any model is built or run
+        uet_settings(cfg, source)
     collector = Collector()
     collector.maps = {source.name: {} for source in sources}  # table order
-    levels = sorted({s.level for s in sources if s.level is not None})
-    models = {level: build_model(cfg, level, checkpoint) for level in levels}
-    reference = next(iter(models.values())) if models else build_model(
-        cfg, 'feature', checkpoint)
+    reference = build_model(cfg, checkpoint)
     records = distilled_records(reference.distiller)
     generator = torch.Generator().manual_seed(seed)
-    for level_model in models.values():
-        level_model.distiller.estimator.manual_seed(seed)
     for items in batches(dataset, num_images, batch_size):
         samples, features, cls_scores, bbox_preds = teacher_pass(
             reference, items, records)
-        errors = anchor_head_errors(
-            reference.teacher.bbox_head, cls_scores, bbox_preds,
-            [s.gt_instances for s in samples], [s.metainfo for s in samples])
+        errors = anchor_head_errors(reference.teacher.bbox_head, cls_scores,
+                                    bbox_preds,
+                                    [s.gt_instances for s in samples],
+                                    [s.metainfo for s in samples])
         for level, error in enumerate(errors):
             for kind in ERRORS:
                 collector.add(collector.errors, kind, level, error[kind])
@@ -220,22 +345,22 @@ def collect(cfg: Config, checkpoint: str, sources: Sequence[MapSource],
             for name, value in baselines.items():
                 if MapSource(None, name) in sources:
                     collector.add(collector.maps, name, level, value)
-        for level_name, level_model in models.items():
-            if level_model is not reference:
-                teacher_pass(level_model, items, records)
-            estimator = level_model.distiller.estimator
-            base = estimator.settings
-            for source in sources:
-                if source.level != level_name:
-                    continue
-                estimator.settings = dataclasses.replace(
-                    base, measure=source.measure,
-                    samples_per_rate=source.samples_per_rate)
-                estimator.reset()
-                for level, record in enumerate(records):
-                    collector.add(collector.maps, source.name, level,
-                                  estimator.estimate(record).uncertainty)
-            estimator.settings = base
+    del reference
+    for source in estimated:  # one model at a time
+        model = build_model(cfg, checkpoint, source)
+        loss_of = {
+            record: loss
+            for loss, record in wrapped_loss_records(model.distiller).items()
+        }
+        for index, items in enumerate(
+                batches(dataset, num_images, batch_size)):
+            teacher_pass(model, items, records)
+            estimates = model.distiller.uet_estimates(
+                seed=seed if index == 0 else None)
+            for level, record in enumerate(records):
+                collector.add(collector.maps, source.name, level,
+                              estimates[loss_of[record]].uncertainty)
+        del model
     return collector
 
 
@@ -256,8 +381,8 @@ def class_separation(collector: Collector,
             scores = torch.cat(by_level[level])[labels >= 0]
             chosen = labels[labels >= 0] == class_index
             table[name].append(
-                auroc(scores, chosen) if 0 < int(chosen.sum()) < len(chosen)
-                else float('nan'))
+                auroc(scores, chosen)
+                if 0 < int(chosen.sum()) < len(chosen) else float('nan'))
     return table
 
 
@@ -312,7 +437,7 @@ def format_table(rows: List[dict], level_names: Sequence[str]) -> str:
 
 __all__ = [
     'BASELINES', 'Collector', 'MapSource', 'agreement', 'boxes_follow_image',
-    'class_separation',
-    'build_dataset', 'collect', 'default_sources', 'format_table',
-    'summary_rows'
+    'build_dataset', 'build_model', 'class_separation', 'collect',
+    'default_sources', 'distilled_records', 'format_table', 'summary_rows',
+    'uet_settings', 'wrapped_loss_records'
 ]

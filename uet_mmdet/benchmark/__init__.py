@@ -12,12 +12,13 @@ from .results import (markdown_table, rows_from_results, summarize,
 from .run_config import compose_run_config
 from .scheduler import Outcome, run_plan
 from .spec import BenchmarkSpec, Method, Run, SpecError
+from .teacher_path import use_teacher_checkpoint
 
 __all__ = [
-    'BenchmarkSpec', 'bootstrap_interval', 'compose_run_config',
-    'execute_run', 'Launch', 'LAUNCHERS', 'markdown_table', 'Method',
-    'metric_table', 'Outcome', 'paired_differences', 'paired_row',
-    'paired_table', 'read_result', 'rows_from_results', 'Run', 'run_plan',
-    'run_tool', 'RunFailed', 'SpecError', 'summarize', 'visible_devices',
-    'write_chart', 'write_csv'
+    'BenchmarkSpec', 'bootstrap_interval', 'compose_run_config', 'execute_run',
+    'Launch', 'LAUNCHERS', 'markdown_table', 'Method', 'metric_table',
+    'Outcome', 'paired_differences', 'paired_row', 'paired_table',
+    'read_result', 'rows_from_results', 'Run', 'run_plan', 'run_tool',
+    'RunFailed', 'SpecError', 'summarize', 'use_teacher_checkpoint',
+    'visible_devices', 'write_chart', 'write_csv'
 ]

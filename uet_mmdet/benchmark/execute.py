@@ -19,6 +19,7 @@ class RunFailed(RuntimeError):
 
 
 def result_file(run: Run) -> str:
+    """Where a finished run writes its result: ``<work_dir>/result.json``."""
     return osp.join(run.work_dir, 'result.json')
 
 
@@ -30,13 +31,15 @@ def read_result(run: Run) -> Optional[dict]:
         return json.load(f)
 
 
-def run_tool(command: List[str], log_file: str, cwd: str,
+def run_tool(command: List[str],
+             log_file: str,
+             cwd: str,
              env: Optional[Dict[str, str]] = None) -> float:
     """Run a command, appending its output to ``log_file``; return the
     child's peak RSS in MiB. Raises :class:`RunFailed` when it fails."""
     with open(log_file, 'a') as log:
-        process = subprocess.Popen(command, cwd=cwd, stdout=log,
-                                   stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
         _, status, usage = os.wait4(process.pid, 0)
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
@@ -78,8 +81,11 @@ def _last_checkpoint(work_dir: str) -> str:
         return f.read().strip()
 
 
-def execute_run(run: Run, teacher_ckpt: Optional[str], launch: Launch,
-                repo_root: str, slot: int = 0) -> dict:
+def execute_run(run: Run,
+                teacher_ckpt: Optional[str],
+                launch: Launch,
+                repo_root: str,
+                slot: int = 0) -> dict:
     """Train and evaluate one run, or read its result if it is done.
 
     Training resumes from the run's ``last_checkpoint`` when an earlier
@@ -127,5 +133,6 @@ def execute_run(run: Run, teacher_ckpt: Optional[str], launch: Launch,
     return result
 
 
-__all__ = ['execute_run', 'read_result', 'run_tool', 'RunFailed',
-           'train_speed']
+__all__ = [
+    'execute_run', 'read_result', 'run_tool', 'RunFailed', 'train_speed'
+]

@@ -47,21 +47,27 @@ class Launch:
         return self.gpus if self.launcher == 'pytorch' else 1
 
     def job_name(self, run: Run) -> str:
+        """The run's job name: the job prefix and its work dir's name."""
         return re.sub(r'\W+', '_',
                       f'{self.job_prefix}_{osp.basename(run.work_dir)}')
 
-    def train_command(self, run: Run, config: str,
-                      resume: bool) -> List[str]:
+    def train_command(self, run: Run, config: str, resume: bool) -> List[str]:
         """``tools/train.py`` for ``run`` through the launcher."""
         if self.launcher == 'slurm':
-            command = ['bash', 'tools/slurm_train.sh', self.partition,
-                       self.job_name(run), config, run.work_dir]
+            command = [
+                'bash', 'tools/slurm_train.sh', self.partition,
+                self.job_name(run), config, run.work_dir
+            ]
         elif self.launcher == 'pytorch':
-            command = ['bash', 'tools/dist_train.sh', config, str(self.gpus),
-                       '--work-dir', run.work_dir]
+            command = [
+                'bash', 'tools/dist_train.sh', config,
+                str(self.gpus), '--work-dir', run.work_dir
+            ]
         else:
-            command = [sys.executable, 'tools/train.py', config,
-                       '--work-dir', run.work_dir]
+            command = [
+                sys.executable, 'tools/train.py', config, '--work-dir',
+                run.work_dir
+            ]
         return command + (['--resume'] if resume else [])
 
     def test_command(self, run: Run, config: str, checkpoint: str,
@@ -70,8 +76,10 @@ class Launch:
         local process."""
         options = ['--work-dir', work_dir, '--metrics-out', metrics_out]
         if self.launcher == 'slurm':
-            return ['bash', 'tools/slurm_test.sh', self.partition,
-                    self.job_name(run), config, checkpoint, *options]
+            return [
+                'bash', 'tools/slurm_test.sh', self.partition,
+                self.job_name(run), config, checkpoint, *options
+            ]
         return [sys.executable, 'tools/test.py', config, checkpoint, *options]
 
     def env(self, slot: int) -> Dict[str, str]:
@@ -79,10 +87,11 @@ class Launch:
         GPUs and torchrun port; Slurm's job geometry."""
         env = dict(os.environ)
         if self.launcher == 'slurm':
-            env.update(GPUS=str(self.gpus),
-                       GPUS_PER_NODE=str(min(self.gpus, self.gpus_per_node)),
-                       CPUS_PER_TASK=str(self.cpus_per_task),
-                       SRUN_ARGS=self.srun_args)
+            env.update(
+                GPUS=str(self.gpus),
+                GPUS_PER_NODE=str(min(self.gpus, self.gpus_per_node)),
+                CPUS_PER_TASK=str(self.cpus_per_task),
+                SRUN_ARGS=self.srun_args)
             return env
         if self.devices:
             size = self.gpus_per_run

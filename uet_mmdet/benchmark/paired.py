@@ -29,7 +29,8 @@ def bootstrap_interval(values: Sequence[float],
     return low, high
 
 
-def paired_differences(results: Dict[str, List[dict]], method: str,
+def paired_differences(results: Dict[str, List[dict]],
+                       method: str,
                        baseline: str,
                        metric: str = 'bbox_mAP') -> Dict[int, float]:
     """``method - baseline`` (x 100) for every seed both have."""
@@ -43,7 +44,9 @@ def paired_differences(results: Dict[str, List[dict]], method: str,
     }
 
 
-def paired_row(results: Dict[str, List[dict]], method: str, baseline: str,
+def paired_row(results: Dict[str, List[dict]],
+               method: str,
+               baseline: str,
                metric: str = 'bbox_mAP') -> Optional[dict]:
     """Mean paired difference, its 95 % bootstrap interval and a verdict
     (``gain``, ``loss`` or ``tie`` when the interval holds 0)."""
@@ -53,9 +56,15 @@ def paired_row(results: Dict[str, List[dict]], method: str, baseline: str,
     values = [differences[seed] for seed in sorted(differences)]
     low, high = bootstrap_interval(values)
     verdict = 'gain' if low > 0 else 'loss' if high < 0 else 'tie'
-    return dict(method=method, baseline=baseline, seeds=len(values),
-                mean=sum(values) / len(values), low=low, high=high,
-                verdict=verdict, differences=values)
+    return dict(
+        method=method,
+        baseline=baseline,
+        seeds=len(values),
+        mean=sum(values) / len(values),
+        low=low,
+        high=high,
+        verdict=verdict,
+        differences=values)
 
 
 def paired_table(rows: List[dict]) -> str:
@@ -84,8 +93,10 @@ def metric_table(results: Dict[str, List[dict]],
     ]
     against = dict(pairs)
     for name in ['student'] + [method for method, _ in pairs]:
-        values = [100 * r['metrics'][f'coco/{metric}']
-                  for r in results.get(name, [])]
+        values = [
+            100 * r['metrics'][f'coco/{metric}']
+            for r in results.get(name, [])
+        ]
         if not values:
             continue
         row = paired_row(results, name, against[name],

@@ -9,7 +9,8 @@ METRICS = ('bbox_mAP', 'bbox_mAP_50', 'bbox_mAP_75', 'bbox_mAP_s',
 HEADERS = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl')
 
 
-def summarize(name: str, results: Sequence[dict],
+def summarize(name: str,
+              results: Sequence[dict],
               published: Optional[float] = None) -> dict:
     """Mean and std (over seeds) of every metric x 100, seconds per
     iteration and peak memory of one table row. A metric COCO could not
@@ -53,15 +54,13 @@ def markdown_table(rows: List[dict], baseline: str = 'student') -> str:
         '|---' * (len(HEADERS) + 6) + '|'
     ]
     for row in rows:
-        delta = ('-' if base is None or row is base
-                 or row['name'] == 'teacher' else
-                 f'{row["bbox_mAP"] - base["bbox_mAP"]:+.1f}')
+        delta = ('-' if base is None or row is base or row['name'] == 'teacher'
+                 else f'{row["bbox_mAP"] - base["bbox_mAP"]:+.1f}')
         published = ('-' if row.get('published') is None else
                      f'{row["published"]:.1f}')
         speed = ('-' if row['sec_per_iter'] is None else
                  f'{row["sec_per_iter"]:.2f}')
-        memory = ('-' if row['peak_mib'] is None else
-                  f'{row["peak_mib"]:.0f}')
+        memory = ('-' if row['peak_mib'] is None else f'{row["peak_mib"]:.0f}')
         cells = ' | '.join(_cell(row, metric) for metric in METRICS)
         lines.append(f'| {row["name"]} | {row["runs"]} | {cells} | {delta} '
                      f'| {published} | {speed} | {memory} |')
@@ -77,7 +76,8 @@ def write_csv(rows: List[dict], path: str) -> None:
         writer.writeheader()
         for row in rows:
             writer.writerow({
-                key: round(value, 4) if isinstance(value, float) else value
+                key:
+                round(value, 4) if isinstance(value, float) else value
                 for key, value in row.items()
             })
 
@@ -95,8 +95,10 @@ def write_chart(rows: List[dict], path: str, title: str) -> None:
         names, [row['bbox_mAP'] for row in rows],
         yerr=[row['bbox_mAP_std'] for row in rows],
         capsize=4,
-        color=['#888888' if name in ('teacher', 'student') else '#3b75af'
-               for name in names])
+        color=[
+            '#888888' if name in ('teacher', 'student') else '#3b75af'
+            for name in names
+        ])
     axes.bar_label(bars, fmt='%.1f', padding=3)
     axes.margins(y=0.15)
     axes.set_ylabel('COCO mAP x 100')
@@ -109,8 +111,8 @@ def rows_from_results(order: List[str], results: Dict[str, List[dict]],
                       published: Dict[str, Optional[float]]) -> List[dict]:
     """Rows in ``order`` for the names that have results."""
     return [
-        summarize(name, results[name], published.get(name))
-        for name in order if results.get(name)
+        summarize(name, results[name], published.get(name)) for name in order
+        if results.get(name)
     ]
 
 

@@ -5,12 +5,11 @@ from typing import Optional
 
 from mmengine.config import Config
 
-from uet_mmdet.utils.teacher_path import use_teacher_checkpoint
 from .spec import Run
+from .teacher_path import use_teacher_checkpoint
 
 
-def compose_run_config(run: Run,
-                       teacher_ckpt: Optional[str] = None) -> Config:
+def compose_run_config(run: Run, teacher_ckpt: Optional[str] = None) -> Config:
     """Merge ``run.overrides`` (files, in order) and ``run.cfg_options``
     into ``run.config``.
 

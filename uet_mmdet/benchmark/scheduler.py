@@ -38,12 +38,13 @@ def _message(error: BaseException) -> str:
     return f'{type(error).__name__}: {text}'
 
 
-def run_plan(runs: List[Run],
-             execute: Callable[[Run, Optional[str], int], dict],
-             max_parallel: int = 1,
-             done: Callable[[Run], Optional[dict]] = lambda run: None,
-             report: Callable[[Outcome], None] = lambda outcome: None
-             ) -> List[Outcome]:
+def run_plan(
+        runs: List[Run],
+        execute: Callable[[Run, Optional[str], int], dict],
+        max_parallel: int = 1,
+        done: Callable[[Run], Optional[dict]] = lambda run: None,
+        report: Callable[[Outcome],
+                         None] = lambda outcome: None) -> List[Outcome]:
     """Run every run of the plan; return the last outcome of each, in plan
     order.
 
@@ -87,8 +88,12 @@ def run_plan(runs: List[Run],
                     if outcomes[teacher] is not None and (
                             outcomes[teacher].state == 'fail'):
                         pending.remove(index)
-                        settle(Outcome(index, runs[index], 'fail',
-                                       error=TEACHER_FAILED))
+                        settle(
+                            Outcome(
+                                index,
+                                runs[index],
+                                'fail',
+                                error=TEACHER_FAILED))
                     continue
                 pending.remove(index)
                 slot = free_slots.pop(0)
@@ -97,8 +102,9 @@ def run_plan(runs: List[Run],
                 running[future] = (index, slot)
             if not running:  # only runs waiting for a teacher that is not
                 for index in pending:  # in the plan's reach
-                    settle(Outcome(index, runs[index], 'fail',
-                                   error=TEACHER_FAILED))
+                    settle(
+                        Outcome(
+                            index, runs[index], 'fail', error=TEACHER_FAILED))
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: running[f][0]):
@@ -106,11 +112,11 @@ def run_plan(runs: List[Run],
                 free_slots.append(slot)
                 free_slots.sort()
                 try:
-                    outcome = Outcome(index, runs[index], 'finish',
-                                      result=future.result())
+                    outcome = Outcome(
+                        index, runs[index], 'finish', result=future.result())
                 except Exception as error:  # reported; the others go on
-                    outcome = Outcome(index, runs[index], 'fail',
-                                      error=_message(error))
+                    outcome = Outcome(
+                        index, runs[index], 'fail', error=_message(error))
                 settle(outcome)
     return outcomes
 

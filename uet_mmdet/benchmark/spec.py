@@ -6,8 +6,10 @@ from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
+from uet_mmdet.errors import UserInputError
 
-class SpecError(ValueError):
+
+class SpecError(UserInputError):
     """A benchmark spec that cannot be run."""
 
 
@@ -89,8 +91,10 @@ class BenchmarkSpec:
         """Load a spec; config paths are relative to the spec's folder."""
         cfg = Config.fromfile(path)
         base = osp.dirname(osp.abspath(path))
-        missing = [key for key in ('teacher', 'student', 'methods', 'seeds')
-                   if key not in cfg]
+        missing = [
+            key for key in ('teacher', 'student', 'methods', 'seeds')
+            if key not in cfg
+        ]
         if missing:
             raise SpecError(f'{path}: missing {missing}')
         if not cfg.seeds:
@@ -137,7 +141,8 @@ class BenchmarkSpec:
                     f'{path}: compare {pair!r} is not a pair of rows (rows: '
                     f"{['student'] + names})")
         return cls(
-            name=cfg.get('name', osp.splitext(osp.basename(path))[0]),
+            name=cfg.get('name',
+                         osp.splitext(osp.basename(path))[0]),
             teacher=resolve(cfg.teacher, 'teacher'),
             student=resolve(cfg.student, 'student'),
             methods=methods,
@@ -153,12 +158,15 @@ class BenchmarkSpec:
         """Every run, in order: the teacher (evaluated only when its
         checkpoint is given), then per seed the student alone and each
         method."""
+
         def files(*names: Optional[str]) -> List[str]:
             return [name for name in names if name]
 
         runs = [
-            Run('teacher', self.teacher['config'],
-                osp.join(work_dir, 'teacher'), None,
+            Run('teacher',
+                self.teacher['config'],
+                osp.join(work_dir, 'teacher'),
+                None,
                 cfg_options=dict(self.teacher.get('cfg_options') or {}),
                 checkpoint=self.teacher.get('checkpoint'),
                 overrides=files(self.data, self.teacher.get('schedule')))
@@ -167,15 +175,21 @@ class BenchmarkSpec:
         for seed in self.seeds:
             options = dict(self.cfg_options, **{'randomness.seed': seed})
             runs.append(
-                Run('student', self.student['config'],
-                    osp.join(work_dir, f'student_seed{seed}'), seed,
-                    cfg_options=options, overrides=student_files))
+                Run('student',
+                    self.student['config'],
+                    osp.join(work_dir, f'student_seed{seed}'),
+                    seed,
+                    cfg_options=options,
+                    overrides=student_files))
             for method in self.methods:
                 slug = method.name.replace('+', '_').replace(' ', '_')
                 runs.append(
-                    Run(method.name, method.config,
-                        osp.join(work_dir, f'{slug}_seed{seed}'), seed,
-                        distill=True, cfg_options=options,
+                    Run(method.name,
+                        method.config,
+                        osp.join(work_dir, f'{slug}_seed{seed}'),
+                        seed,
+                        distill=True,
+                        cfg_options=options,
                         overrides=student_files))
         return runs
 

@@ -28,8 +28,10 @@ class UnsafeCheckpointError(RuntimeError):
 
 def _numpy_globals() -> List[Any]:
     multiarray = getattr(np, '_core', None) or np.core
-    found = [np.ndarray, np.dtype, multiarray.multiarray._reconstruct,
-             multiarray.multiarray.scalar]
+    found = [
+        np.ndarray, np.dtype, multiarray.multiarray._reconstruct,
+        multiarray.multiarray.scalar
+    ]
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
         found += [getattr(dtypes, name) for name in dtypes.__all__]
@@ -68,8 +70,8 @@ def allow_resume_globals() -> Iterator[None]:
 
 
 def load_from_local_weights_only(filename: str,
-                            map_location: Optional[Union[str,
-                                                         Callable]] = None):
+                                 map_location: Optional[Union[
+                                     str, Callable]] = None):
     """mmengine's local checkpoint loader with an explicit ``weights_only``.
 
     Args:

@@ -12,11 +12,14 @@ import types
 from typing import Any, Iterator, Mapping
 
 STUBBED_MODULE = 'mmrazor.structures.quantization.backend_config'
-_EXPORTED_FUNCTIONS = (
-    'get_native_backend_config', 'get_native_backend_config_dict',
-    'get_academic_backend_config', 'get_academic_backend_config_dict',
-    'get_openvino_backend_config', 'get_openvino_backend_config_dict',
-    'get_tensorrt_backend_config', 'get_tensorrt_backend_config_dict')
+_EXPORTED_FUNCTIONS = ('get_native_backend_config',
+                       'get_native_backend_config_dict',
+                       'get_academic_backend_config',
+                       'get_academic_backend_config_dict',
+                       'get_openvino_backend_config',
+                       'get_openvino_backend_config_dict',
+                       'get_tensorrt_backend_config',
+                       'get_tensorrt_backend_config_dict')
 
 
 class QuantizationUnavailableError(RuntimeError):

@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
+from uet_mmdet.errors import UserInputError
+
 PROBLEM_KINDS: Dict[str, str] = {
     'missing_file': 'an image or annotation file is not there',
     'unreadable_image': 'an image file does not decode',
@@ -33,6 +35,13 @@ PROBLEM_KINDS: Dict[str, str] = {
     'categories',
     'num_classes': "a model's num_classes is not the number of classes",
 }
+# box problems mmdet copes with (it drops boxes under 1 px, keeps boxes that
+# reach outside the image): reported, not refused (COCO train2017 has
+# zero-height boxes)
+REPORTED_ONLY = ('box_too_small', 'box_outside')
+# the config key listing models whose num_classes stay as configured, e.g.
+# keep_num_classes = ['model.teacher'] for a COCO teacher of FPN features
+KEEP_KEY = 'keep_num_classes'
 
 # EXIF orientations that swap width and height; OpenCV (mmcv's default
 # backend) applies them when it decodes, so training sees the swapped size.
@@ -40,8 +49,9 @@ _TRANSPOSING_ORIENTATIONS = (5, 6, 7, 8)
 _EXIF_ORIENTATION = 0x0112
 
 
-class DatasetCheckError(ValueError):
-    """The data a run would use has problems (see the message)."""
+class DatasetCheckError(UserInputError):
+    """The data a run would use has problems (see the message: a count,
+    then one problem a line)."""
 
 
 @dataclass(frozen=True)
@@ -114,12 +124,14 @@ class DatasetReport:
             f'{self.num_images} images', f'{self.num_annotations} annotations',
             f'{len(self.empty_image_ids)} empty images'
         ]
-        parts += [f'{count} annotations ignored ({reason})'
-                  for reason, count in self.ignored.items() if count]
+        parts += [
+            f'{count} annotations ignored ({reason})'
+            for reason, count in self.ignored.items() if count
+        ]
         counts = ', '.join(f'{kind} {count}'
                            for kind, count in self.counts().items())
-        parts.append(f'{len(self.problems)} problems'
-                     + (f' ({counts})' if counts else ''))
+        parts.append(f'{len(self.problems)} problems' +
+                     (f' ({counts})' if counts else ''))
         return ', '.join(parts)
 
 
@@ -170,8 +182,9 @@ def _cv2_image_size(path: str) -> Tuple[int, int]:  # pragma: no cover
     return image.shape[1], image.shape[0]
 
 
-def _open_problem(path: str, decode: bool) -> Tuple[Optional[Tuple[int, int]],
-                                                    Optional[str]]:
+def _open_problem(
+        path: str,
+        decode: bool) -> Tuple[Optional[Tuple[int, int]], Optional[str]]:
     if not osp.isfile(path):
         return None, None
     try:
@@ -182,21 +195,33 @@ def _open_problem(path: str, decode: bool) -> Tuple[Optional[Tuple[int, int]],
 
 def _load_json(ann_file: str) -> Tuple[Optional[dict], List[DataProblem]]:
     if not osp.isfile(ann_file):
-        return None, [DataProblem('missing_file', 'annotation file not found',
-                                  file_name=ann_file)]
+        return None, [
+            DataProblem(
+                'missing_file',
+                'annotation file not found',
+                file_name=ann_file)
+        ]
     try:
         with open(ann_file) as f:
             coco = json.load(f)
     except (OSError, ValueError) as error:
-        return None, [DataProblem('malformed', f'annotation file does not '
-                                  f'parse: {error}', file_name=ann_file)]
-    missing = [key for key in ('images', 'annotations', 'categories')
-               if not isinstance(coco, dict)
-               or not isinstance(coco.get(key), list)]
+        return None, [
+            DataProblem(
+                'malformed', f'annotation file does not '
+                f'parse: {error}',
+                file_name=ann_file)
+        ]
+    missing = [
+        key for key in ('images', 'annotations', 'categories')
+        if not isinstance(coco, dict) or not isinstance(coco.get(key), list)
+    ]
     if missing:
-        return None, [DataProblem('malformed', 'annotation file has no list '
-                                  f'{", ".join(missing)}',
-                                  file_name=ann_file)]
+        return None, [
+            DataProblem(
+                'malformed', 'annotation file has no list '
+                f'{", ".join(missing)}',
+                file_name=ann_file)
+        ]
     return coco, []
 
 
@@ -204,74 +229,89 @@ def _class_problems(categories: List[dict],
                     classes: Sequence[str]) -> List[DataProblem]:
     names = [cat.get('name') for cat in categories]
     problems = [
-        DataProblem('class_mismatch', f'class {name!r} is not a category of '
-                    f'the file (categories: {names})')
-        for name in classes if name not in names
+        DataProblem(
+            'class_mismatch', f'class {name!r} is not a category of '
+            f'the file (categories: {names})') for name in classes
+        if name not in names
     ]
     used = [name for name in names if name in classes]
     if not problems and used != list(classes):
-        problems.append(DataProblem(
-            'class_mismatch', 'mmdet numbers the labels in the order of the '
-            f"file's categories, {used}, not in the order of the classes, "
-            f'{list(classes)}: every box would get the wrong class name'))
+        problems.append(
+            DataProblem(
+                'class_mismatch',
+                'mmdet numbers the labels in the order of the '
+                f"file's categories, {used}, not in the order of the classes, "
+                f'{list(classes)}: every box would get the wrong class name'))
     return problems
 
 
-def _image_records(coco: dict,
-                   problems: List[DataProblem]) -> Dict[Any, dict]:
+def _image_records(coco: dict, problems: List[DataProblem]) -> Dict[Any, dict]:
     """Valid image records by id; problems of the others appended."""
     images: Dict[Any, dict] = {}
     for index, image in enumerate(coco['images']):
         image_id = image.get('id') if isinstance(image, dict) else None
         if not _hashable_id(image_id):
-            problems.append(DataProblem(
-                'malformed', f'images[{index}] has no valid id'))
+            problems.append(
+                DataProblem('malformed', f'images[{index}] has no valid id'))
             continue
         file_name = image.get('file_name')
         if image_id in images:
-            problems.append(DataProblem(
-                'duplicate_id', f'image id {image_id} is used by images '
-                f'{images[image_id]["file_name"]!r} and {file_name!r}',
-                image_id, file_name=file_name))
+            problems.append(
+                DataProblem(
+                    'duplicate_id', f'image id {image_id} is used by images '
+                    f'{images[image_id]["file_name"]!r} and {file_name!r}',
+                    image_id,
+                    file_name=file_name))
             continue
         images[image_id] = image
         if not isinstance(file_name, str) or not file_name:
-            problems.append(DataProblem('malformed', 'image has no file_name',
-                                        image_id))
+            problems.append(
+                DataProblem('malformed', 'image has no file_name', image_id))
         for key in ('width', 'height'):
             value = image.get(key)
             if not _number(value) or value <= 0:
-                problems.append(DataProblem(
-                    'malformed', f'image {key} is {value!r}, not a positive '
-                    'number', image_id, file_name=file_name))
+                problems.append(
+                    DataProblem(
+                        'malformed',
+                        f'image {key} is {value!r}, not a positive '
+                        'number',
+                        image_id,
+                        file_name=file_name))
     return images
 
 
 def _check_files(images: Dict[Any, dict], img_dir: str, decode: bool,
                  num_workers: int, problems: List[DataProblem]) -> None:
     named = [(image_id, image) for image_id, image in images.items()
-             if isinstance(image.get('file_name'), str)
-             and image['file_name']]
+             if isinstance(image.get('file_name'), str) and image['file_name']]
     paths = [osp.join(img_dir, image['file_name']) for _, image in named]
     with ThreadPoolExecutor(max(1, num_workers)) as pool:
-        opened = list(pool.map(lambda path: _open_problem(path, decode),
-                               paths))
+        opened = list(
+            pool.map(lambda path: _open_problem(path, decode), paths))
     for (image_id, image), path, (size, error) in zip(named, paths, opened):
         file_name = image['file_name']
         if size is None and error is None:
-            problems.append(DataProblem('missing_file',
-                                        f'image file not found: {path}',
-                                        image_id, file_name=file_name))
+            problems.append(
+                DataProblem(
+                    'missing_file',
+                    f'image file not found: {path}',
+                    image_id,
+                    file_name=file_name))
         elif error is not None:
-            problems.append(DataProblem('unreadable_image',
-                                        f'{path} does not decode: {error}',
-                                        image_id, file_name=file_name))
+            problems.append(
+                DataProblem(
+                    'unreadable_image',
+                    f'{path} does not decode: {error}',
+                    image_id,
+                    file_name=file_name))
         elif (_number(image.get('width')) and _number(image.get('height'))
               and size != (image['width'], image['height'])):
-            problems.append(DataProblem(
-                'size_mismatch', f'the image is {size[0]}x{size[1]}, the '
-                f'json says {image["width"]}x{image["height"]}', image_id,
-                file_name=file_name))
+            problems.append(
+                DataProblem(
+                    'size_mismatch', f'the image is {size[0]}x{size[1]}, the '
+                    f'json says {image["width"]}x{image["height"]}',
+                    image_id,
+                    file_name=file_name))
 
 
 def _box_problem(ann: dict, image: dict,
@@ -338,8 +378,10 @@ def check_coco_dataset(ann_file: str,
     category_ids = {cat.get('id') for cat in categories}
     if classes is not None:
         problems.extend(_class_problems(categories, classes))
-        used_ids = {cat.get('id') for cat in categories
-                    if cat.get('name') in classes}
+        used_ids = {
+            cat.get('id')
+            for cat in categories if cat.get('name') in classes
+        }
     else:
         used_ids = category_ids
 
@@ -351,36 +393,42 @@ def check_coco_dataset(ann_file: str,
     outside_classes = flagged_ignore = 0
     for index, ann in enumerate(coco['annotations']):
         if not isinstance(ann, dict):
-            problems.append(DataProblem(
-                'malformed', f'annotations[{index}] is not an object'))
+            problems.append(
+                DataProblem('malformed',
+                            f'annotations[{index}] is not an object'))
             continue
         ann_id, image_id = ann.get('id'), ann.get('image_id')
         if not _hashable_id(ann_id):
             ann_id = f'annotations[{index}]'
-            problems.append(DataProblem('malformed', 'annotation has no '
-                                        'valid id', image_id, ann_id))
+            problems.append(
+                DataProblem('malformed', 'annotation has no '
+                            'valid id', image_id, ann_id))
         elif ann_id in ann_ids:
-            problems.append(DataProblem('duplicate_id', f'annotation id '
-                                        f'{ann_id} is used twice', image_id,
-                                        ann_id))
+            problems.append(
+                DataProblem('duplicate_id', f'annotation id '
+                            f'{ann_id} is used twice', image_id, ann_id))
         ann_ids.add(ann_id)
         image = images.get(image_id) if _hashable_id(image_id) else None
         file_name = image.get('file_name') if image else None
         if image is None:
-            problems.append(DataProblem(
-                'unknown_image', f'image_id {image_id!r} is not an image of '
-                'the file', image_id, ann_id))
+            problems.append(
+                DataProblem(
+                    'unknown_image',
+                    f'image_id {image_id!r} is not an image of '
+                    'the file', image_id, ann_id))
             continue
         category_id = ann.get('category_id')
         if category_id not in category_ids:
-            problems.append(DataProblem(
-                'unknown_category', f'category_id {category_id!r} is not a '
-                'category of the file', image_id, ann_id, file_name))
+            problems.append(
+                DataProblem(
+                    'unknown_category',
+                    f'category_id {category_id!r} is not a '
+                    'category of the file', image_id, ann_id, file_name))
         box = None if ann.get('ignore', False) else _box_problem(
             ann, image, tolerance)  # mmdet skips 'ignore' boxes unread
         if box is not None:
-            problems.append(DataProblem(box[0], box[1], image_id, ann_id,
-                                        file_name))
+            problems.append(
+                DataProblem(box[0], box[1], image_id, ann_id, file_name))
         if ann.get('ignore', False):
             flagged_ignore += 1
         elif category_id in category_ids and category_id not in used_ids:
@@ -390,8 +438,10 @@ def check_coco_dataset(ann_file: str,
     report.empty_image_ids = [
         image_id for image_id in images if not boxes_per_image[image_id]
     ]
-    report.ignored = {'category not in classes': outside_classes,
-                      "'ignore' set": flagged_ignore}
+    report.ignored = {
+        'category not in classes': outside_classes,
+        "'ignore' set": flagged_ignore
+    }
     return report
 
 
@@ -405,9 +455,10 @@ def class_count_problems(num_classes: int,
             it is set (e.g. ``model.teacher (r50.py) bbox_head.num_classes``).
     """
     return [
-        DataProblem('num_classes', f'{where} = {count} but the dataset has '
-                    f'{num_classes} classes')
-        for where, count in heads.items() if count != num_classes
+        DataProblem(
+            'num_classes', f'{where} = {count} but the dataset has '
+            f'{num_classes} classes') for where, count in heads.items()
+        if count != num_classes
     ]
 
 
@@ -426,18 +477,20 @@ def drop_images(coco: Dict[str, Any],
         image for image in coco['images']
         if not (isinstance(image, dict) and image.get('id') in image_ids)
     ]
-    kept = {image.get('id') for image in cleaned['images']
-            if isinstance(image, dict)}
+    kept = {
+        image.get('id')
+        for image in cleaned['images'] if isinstance(image, dict)
+    }
     cleaned['annotations'] = [
-        ann for ann in coco['annotations']
-        if isinstance(ann, dict) and _hashable_id(ann.get('image_id'))
-        and ann['image_id'] in kept
+        ann for ann in coco['annotations'] if isinstance(ann, dict)
+        and _hashable_id(ann.get('image_id')) and ann['image_id'] in kept
     ]
     return (cleaned, len(coco['images']) - len(cleaned['images']),
             len(coco['annotations']) - len(cleaned['annotations']))
 
 
 __all__ = [
-    'PROBLEM_KINDS', 'DataProblem', 'DatasetCheckError', 'DatasetReport',
-    'check_coco_dataset', 'class_count_problems', 'drop_images', 'image_size'
+    'KEEP_KEY', 'PROBLEM_KINDS', 'REPORTED_ONLY', 'DataProblem',
+    'DatasetCheckError', 'DatasetReport', 'check_coco_dataset',
+    'class_count_problems', 'drop_images', 'image_size'
 ]

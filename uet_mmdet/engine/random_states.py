@@ -34,8 +34,8 @@ def capture_random_states(owners: Iterable[object] = ()) -> RandomStates:
     return states
 
 
-def restore_random_states(states: RandomStates,
-                          owners: Iterable[object] = ()) -> List[str]:
+def restore_random_states(
+    states: RandomStates, owners: Iterable = ()) -> List[str]:
     """Continue every stream of :func:`capture_random_states` from
     ``states``.
 
@@ -46,8 +46,8 @@ def restore_random_states(states: RandomStates,
     skipped = []
     random.setstate(states['python'])
     kind, keys, position, has_gauss, gauss = states['numpy']
-    np.random.set_state((kind, keys.cpu().numpy().astype(np.uint32),
-                         position, has_gauss, gauss))
+    np.random.set_state((kind, keys.cpu().numpy().astype(np.uint32), position,
+                         has_gauss, gauss))
     torch.set_rng_state(states['torch'].cpu())
     cuda = states.get('cuda', [])
     if cuda and torch.cuda.is_available() and (len(cuda)

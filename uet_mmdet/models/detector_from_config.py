@@ -73,8 +73,9 @@ def build_detector_from_config(config: str,
     model_cfg = cfg.model
     if 'data_preprocessor' in cfg and 'data_preprocessor' not in model_cfg:
         model_cfg.data_preprocessor = cfg.data_preprocessor
-    default_scope = cfg.get('default_scope', config.partition('::')[0]
-                            if '::' in config else 'mmdet')
+    default_scope = cfg.get(
+        'default_scope',
+        config.partition('::')[0] if '::' in config else 'mmdet')
     with DefaultScope.overwrite_default_scope(default_scope):
         return ROOT_MODELS.build(model_cfg)
 

@@ -45,12 +45,12 @@ def conv_of_squares(conv: nn.Conv2d, inputs: Tensor) -> Tensor:
 
 
 @torch.no_grad()
-def conv_mc_moments(conv: nn.Conv2d,
-                    inputs: Tensor,
-                    output: Tensor,
-                    rates: Rates,
-                    generator: Optional[torch.Generator] = None
-                    ) -> Tuple[Tensor, Tensor]:
+def conv_mc_moments(
+        conv: nn.Conv2d,
+        inputs: Tensor,
+        output: Tensor,
+        rates: Rates,
+        generator: Optional[torch.Generator] = None) -> Tuple[Tensor, Tensor]:
     """The K-sample MC mean and variance of ``conv(dropout(inputs))``.
 
     The variance returned is the expectation of the K-sample population

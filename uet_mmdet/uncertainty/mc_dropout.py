@@ -11,8 +11,7 @@ computed in float32 at least (see :mod:`.precision`).
 """
 import functools
 import itertools
-from typing import (Callable, List, NamedTuple, Optional, Sequence, Tuple,
-                    Union)
+from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -96,11 +95,11 @@ def mc_moments(samples: Tensor) -> Tuple[Tensor, Tensor]:
 
 
 @torch.no_grad()
-def feature_mc_moments(feature: Tensor,
-                       rates: Rates,
-                       channel_wise: bool = False,
-                       generator: Optional[torch.Generator] = None
-                       ) -> Tuple[Tensor, Tensor]:
+def feature_mc_moments(
+        feature: Tensor,
+        rates: Rates,
+        channel_wise: bool = False,
+        generator: Optional[torch.Generator] = None) -> Tuple[Tensor, Tensor]:
     """MC-dropout mean and variance of a feature, drawing K masks.
 
     Note that dropout applied directly to a feature ``F`` has variance
@@ -108,8 +107,7 @@ def feature_mc_moments(feature: Tensor,
     Computed in float32 at least.
     """
     feature = feature.to(at_least_float32(feature.dtype))
-    return mc_moments(dropout_samples(feature, rates, channel_wise,
-                                      generator))
+    return mc_moments(dropout_samples(feature, rates, channel_wise, generator))
 
 
 class _PatternTable(NamedTuple):
@@ -148,18 +146,16 @@ def _pattern_table(rate_values: Tuple[float, ...], device: torch.device,
     var_coef = scaled.pow(2).mean(dim=1) - mean_coef.pow(2)
     keep, alias = _alias(pattern_prob.tolist())
     return _PatternTable(
-        torch.tensor(keep, device=device),
-        torch.tensor(alias, device=device),
-        mean_coef.to(device, dtype),
-        var_coef.to(device, dtype))
+        torch.tensor(keep, device=device), torch.tensor(alias, device=device),
+        mean_coef.to(device, dtype), var_coef.to(device, dtype))
 
 
 @torch.no_grad()
-def feature_mc_moments_exact(feature: Tensor,
-                             rates: Rates,
-                             channel_wise: bool = False,
-                             generator: Optional[torch.Generator] = None
-                             ) -> Tuple[Tensor, Tensor]:
+def feature_mc_moments_exact(
+        feature: Tensor,
+        rates: Rates,
+        channel_wise: bool = False,
+        generator: Optional[torch.Generator] = None) -> Tuple[Tensor, Tensor]:
     """The same distribution as :func:`feature_mc_moments`, one draw each.
 
     The K-sample mean and variance of element ``f`` are ``f * m`` and
@@ -179,34 +175,33 @@ def feature_mc_moments_exact(feature: Tensor,
     cell = torch.randint(
         table.keep.numel(), shape, generator=generator, device=feature.device)
     uniform = torch.rand(
-        shape, generator=generator, device=feature.device,
-        dtype=torch.float32)
+        shape, generator=generator, device=feature.device, dtype=torch.float32)
     pattern = torch.where(uniform < table.keep[cell], cell, table.alias[cell])
     mean = feature * table.mean_coef[pattern]
     var = feature.pow(2) * table.var_coef[pattern]
     return mean, var
 
 
-def _repeat_inputs(inputs: Union[Tensor, Sequence[Tensor]],
-                   rates: Tensor, channel_wise: bool,
-                   generator: Optional[torch.Generator]):
+def _repeat_inputs(inputs: Union[Tensor, Sequence[Tensor]], rates: Tensor,
+                   channel_wise: bool, generator: Optional[torch.Generator]):
     """Stack K dropout copies of every input along the batch dimension."""
     single = isinstance(inputs, Tensor)
     tensors = [inputs] if single else list(inputs)
     stacked = [
-        dropout_samples(tensor, rates, channel_wise,
-                        generator).flatten(0, 1) for tensor in tensors
+        dropout_samples(tensor, rates, channel_wise, generator).flatten(0, 1)
+        for tensor in tensors
     ]
     return stacked[0] if single else type(inputs)(stacked)
 
 
 @torch.no_grad()
-def module_mc_samples(module: Callable,
-                      inputs: Union[Tensor, Sequence[Tensor]],
-                      rates: Rates,
-                      channel_wise: bool = False,
-                      generator: Optional[torch.Generator] = None
-                      ) -> Union[Tensor, Tuple[Tensor, ...]]:
+def module_mc_samples(
+    module: Callable,
+    inputs: Union[Tensor, Sequence[Tensor]],
+    rates: Rates,
+    channel_wise: bool = False,
+    generator: Optional[torch.Generator] = None
+) -> Union[Tensor, Tuple[Tensor, ...]]:
     """Run ``module`` on K dropout copies of its inputs in one batched call.
 
     Dropout in front of a non-linear module gives uncertainty that is not a

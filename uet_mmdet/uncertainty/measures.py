@@ -15,8 +15,7 @@ from .precision import at_least_float32
 _MIN_RELATIVE_ENERGY = 1e-20
 
 
-def moment_uncertainty(mean: Tensor, variance: Tensor,
-                       measure: str) -> Tensor:
+def moment_uncertainty(mean: Tensor, variance: Tensor, measure: str) -> Tensor:
     """(N, H, W) uncertainty from the (N, C, H, W) MC mean and variance.
 
     ``'variance'``: channel mean of the variance; ``'relative_variance'``:
@@ -25,14 +24,13 @@ def moment_uncertainty(mean: Tensor, variance: Tensor,
     gets the dtype's largest value). Computed in float32, or float64 for
     float64 moments.
     """
-    dtype = torch.promote_types(
-        at_least_float32(variance.dtype), mean.dtype)
+    dtype = torch.promote_types(at_least_float32(variance.dtype), mean.dtype)
     uncertainty = variance.to(dtype).mean(dim=1)
     if measure == 'relative_variance':
         info = torch.finfo(dtype)
         energy = mean.to(dtype).pow(2).mean(dim=1)
-        floor = (energy.flatten(1).amax(dim=1) * _MIN_RELATIVE_ENERGY).clamp(
-            min=info.tiny)
+        floor = (energy.flatten(1).amax(dim=1) *
+                 _MIN_RELATIVE_ENERGY).clamp(min=info.tiny)
         uncertainty = uncertainty / energy.clamp(min=floor.view(-1, 1, 1))
         uncertainty = uncertainty.clamp(max=info.max)
     elif measure != 'variance':
@@ -40,8 +38,7 @@ def moment_uncertainty(mean: Tensor, variance: Tensor,
     return uncertainty
 
 
-def sample_uncertainty(samples: Tensor,
-                       measure: str) -> Tuple[Tensor, Tensor]:
+def sample_uncertainty(samples: Tensor, measure: str) -> Tuple[Tensor, Tensor]:
     """MC mean and (N, H, W) uncertainty of (K, N, C, H, W) samples:
     a moment measure, or ``'mutual_information'`` / ``'entropy'`` of
     sigmoid logits; both in float32 at least."""

@@ -102,8 +102,7 @@ def _group_norm_scale(norm: nn.GroupNorm, mean: Tensor,
     return stat_mean.repeat_interleave(repeats, dim=1), scale
 
 
-def _batch_norm_scale(norm: nn.Module,
-                      mean: Tensor) -> Tuple[Tensor, Tensor]:
+def _batch_norm_scale(norm: nn.Module, mean: Tensor) -> Tuple[Tensor, Tensor]:
     """(1, C) shift and scale of a batch norm's running statistics."""
     if norm.running_var is None:
         raise ValueError(f'{type(norm).__name__} has no running statistics; '
@@ -187,8 +186,8 @@ def relu_moments(mean: Tensor, var: Tensor) -> Moments:
     ratio = (mean / std).nan_to_num(0.0).clamp(-_MAX_RATIO, _MAX_RATIO)
     first, second = _negative_side_moments(ratio)
     positive = (mean > 0).to(mean.dtype)
-    scaled_var = second - first.pow(2) + positive * (
-        1 - 2 * second - 2 * ratio * first)
+    scaled_var = second - first.pow(2) + positive * (1 - 2 * second -
+                                                     2 * ratio * first)
     return mean.relu() + std * first, var * scaled_var.clamp(min=0)
 
 
@@ -275,8 +274,9 @@ def _gauss_hermite(num: int) -> Tuple[Tuple[float, float], ...]:
     """``(node, weight)`` pairs with ``E[f(z)] ~= sum(weight * f(mean + std
     * node))`` for normal z: Gauss-Hermite, rescaled."""
     nodes, weights = np.polynomial.hermite.hermgauss(num)
-    return tuple(zip((nodes * math.sqrt(2)).tolist(),
-                     (weights / math.sqrt(math.pi)).tolist()))
+    return tuple(
+        zip((nodes * math.sqrt(2)).tolist(),
+            (weights / math.sqrt(math.pi)).tolist()))
 
 
 def _entropy(prob: Tensor, complement: Tensor) -> Tensor:
@@ -302,7 +302,8 @@ def _sigmoid_expectations(mean: Tensor, var: Tensor,
     return prob, complement, entropy
 
 
-def sigmoid_gaussian_uncertainty(mean: Tensor, var: Tensor,
+def sigmoid_gaussian_uncertainty(mean: Tensor,
+                                 var: Tensor,
                                  measure: str = 'entropy') -> Tensor:
     """Uncertainty of sigmoid class scores with Gaussian logits.
 

@@ -5,6 +5,8 @@ import os
 from collections import OrderedDict
 from typing import Any, Dict
 
+from uet_mmdet.errors import UserInputError
+
 STUDENT_PREFIX = 'architecture.'
 # meta entries an mmdet checkpoint needs for inference (class names, palette)
 _KEPT_META = ('dataset_meta', 'mmengine_version', 'time', 'epoch', 'iter')
@@ -34,16 +36,17 @@ def extract_student(checkpoint: Dict[str, Any]) -> Dict[str, Any]:
     dropped.
 
     Raises:
-        KeyError: the checkpoint has no ``architecture.`` weights, i.e. it is
-            not a distillation checkpoint.
+        UserInputError: The checkpoint has no ``architecture.`` weights,
+            i.e. it is not a distillation checkpoint.
     """
-    state_dict = checkpoint['state_dict']
+    state_dict = checkpoint.get('state_dict') or {}
     student = OrderedDict((key[len(STUDENT_PREFIX):], value)
                           for key, value in state_dict.items()
                           if key.startswith(STUDENT_PREFIX))
     if not student:
-        raise KeyError('no weights under "architecture.": not a checkpoint of '
-                       'an MMRazor distillation algorithm')
+        raise UserInputError('no weights under "architecture.": not a '
+                             'checkpoint of an MMRazor distillation '
+                             'algorithm')
     return dict(meta=_plain_meta(checkpoint), state_dict=student)
 
 

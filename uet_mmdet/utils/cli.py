@@ -1,10 +1,10 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-"""What tools/train.py and tools/test.py share: config loading and checks."""
+"""What the tools share: arguments, config loading and checks, and the one
+``error:`` line their ``main()`` prints for a :class:`UserInputError`."""
 import argparse
-import re
 import os.path as osp
 import sys
-from typing import List, Optional
+from typing import List, NoReturn, Optional, Union
 
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
@@ -12,11 +12,10 @@ from mmengine.dist import barrier, is_distributed
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from .config_checks import ConfigCheckError, check_config
+from uet_mmdet.benchmark.teacher_path import use_teacher_checkpoint
+from uet_mmdet.errors import UserInputError
+from .config_checks import check_config
 from .dataset_classes import match_num_classes
-from .teacher_path import use_teacher_checkpoint
-
-_BUILD_PREFIX = re.compile(r'class `\w+` in [^:]+: ')
 
 
 def add_config_and_launcher_args(parser: argparse.ArgumentParser) -> None:
@@ -62,10 +61,8 @@ def load_tool_config(config: str,
     tools do.
 
     The models' ``num_classes`` are set from the dataset's
-    ``metainfo.classes`` (:func:`match_num_classes`). Exits the process with
-    one ``error:`` line on stderr when the config file, a checkpoint, a data
-    file or a registered type is missing, or the teacher checkpoint does not
-    fit the teacher, before the Runner creates anything on disk.
+    ``metainfo.classes`` (:func:`match_num_classes`). Every check runs
+    before the Runner creates anything on disk.
 
     Args:
         config (str): Config file path.
@@ -79,14 +76,20 @@ def load_tool_config(config: str,
 
     Returns:
         Config: The checked config.
+
+    Raises:
+        UserInputError: The config file is missing or does not parse.
+        ConfigError: A checkpoint, a data file or a registered type is
+            missing, a ``uet`` setting cannot work, or the teacher
+            checkpoint does not fit the teacher (:func:`check_config`).
     """
     if not osp.isfile(config):
-        exit_with_error(f'config file not found: {config}')
+        raise UserInputError(f'config file not found: {config}')
     try:
         cfg = Config.fromfile(config)
     except Exception as error:  # the parser's own message says what is wrong
-        exit_with_error(f'cannot load config {config}: '
-                        f'{type(error).__name__}: {error}')
+        raise UserInputError(f'cannot load config {config}: '
+                             f'{type(error).__name__}: {error}') from None
     cfg.launcher = launcher
     apply_cfg_options(cfg, cfg_options)
     if work_dir is not None:
@@ -94,11 +97,8 @@ def load_tool_config(config: str,
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(config))[0])
-    try:
-        changes = match_num_classes(cfg, mode)
-        check_config(cfg, mode)
-    except ConfigCheckError as error:
-        exit_with_error(str(error))
+    changes = match_num_classes(cfg, mode)
+    check_config(cfg, mode)
     if notes is not None:
         notes.extend(changes)
     return cfg
@@ -107,18 +107,21 @@ def load_tool_config(config: str,
 def build_runner(cfg: Config) -> Runner:
     """The config's ``runner_type`` (e.g. ``UETRunner``), else mmengine's.
 
-    A UET setting that only the built model can refute (a host UET cannot
-    wrap, a recorder or teacher module that is not there) exits with one
-    ``error:`` line.
+    Args:
+        cfg (Config): The checked config.
+
+    Returns:
+        Runner: The runner, its model built.
+
+    Raises:
+        ConfigError: A setting only the built model can refute, e.g. a host
+            UET cannot wrap (``distill_losses.<name>``), a teacher submodule
+            or recorder that is not there (``uet.*``); raised by the model
+            where it is found and passed on as it is.
     """
-    from uet_mmdet.models.uet import UETConfigError
-    try:
-        if 'runner_type' in cfg:
-            return RUNNERS.build(cfg)
-        return Runner.from_cfg(cfg)
-    except UETConfigError as error:
-        # registries prefix "class `X` in path: " for every level they build
-        exit_with_error(_BUILD_PREFIX.sub('', str(error)))
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)
 
 
 def close_distributed() -> None:
@@ -133,9 +136,21 @@ def close_distributed() -> None:
         torch_dist.destroy_process_group()
 
 
-def exit_with_error(message: str) -> None:
-    """Print ``error: message`` on stderr and exit with status 2."""
-    print(f'error: {message}', file=sys.stderr)
+def exit_with_error(error: Union[str, Exception]) -> NoReturn:
+    """Print ``error: <error>`` on stderr and exit with status 2.
+
+    For a tool's ``main()`` only: library code raises
+    :class:`~uet_mmdet.errors.UserInputError` and ``main()`` catches it::
+
+        try:
+            ...
+        except UserInputError as error:
+            exit_with_error(error)
+
+    Args:
+        error (str | Exception): The message, or the error whose text it is.
+    """
+    print(f'error: {error}', file=sys.stderr)
     sys.exit(2)
 
 

@@ -4,38 +4,24 @@ clear line and leaves no half-written work directory behind."""
 import difflib
 import importlib
 import os.path as osp
-from typing import Any, Iterator, List, Optional, Set, Tuple
+from typing import Iterator, List, Optional, Set, Tuple
 
 import mmengine.registry as mmengine_registry
 from mmengine.config import Config
 from mmengine.registry import Registry
 
+from uet_mmdet.models.uet import UETConfigError, UETSettings
+from .config_paths import (ConfigCheckError, dataset_nodes, in_data_root,
+                           is_local, walk_dicts)
 from .model_zoo import where_to_get
 from .setup_env import register_all_modules
+from .teacher_checkpoint import check_teacher_checkpoint
 
-
-class ConfigCheckError(ValueError):
-    """A config names a file that is missing or a type nobody registered."""
-
-
-_URL_PREFIXES = ('http://', 'https://', 'torchvision://', 'open-mmlab://',
-                 'openmmlab://', 'modelzoo://', 'mmcls://', 'pavi://', 's3://')
 _DATALOADERS = {
     'train': ('train_dataloader', 'val_dataloader'),
     'test': ('test_dataloader', ),
 }
 _EVALUATORS = {'train': ('val_evaluator', ), 'test': ('test_evaluator', )}
-
-
-def _walk(node: Any, path: str = '') -> Iterator[Tuple[str, Any]]:
-    """Yield ``(dotted.path, dict)`` for every dict nested in ``node``."""
-    if isinstance(node, dict):
-        yield path, node
-        for key, value in node.items():
-            yield from _walk(value, f'{path}.{key}' if path else str(key))
-    elif isinstance(node, (list, tuple)):
-        for index, value in enumerate(node):
-            yield from _walk(value, f'{path}[{index}]')
 
 
 def _registered_names() -> Set[str]:
@@ -49,7 +35,7 @@ def _registered_names() -> Set[str]:
         registry = pending.pop()
         registry.import_from_location()
         names.update(registry.module_dict)
-        pending.extend(registry._children.values())
+        pending.extend(registry.children.values())
     # mmdet builds RoI layers and NMS by name from mmcv.ops, not a registry.
     import mmcv.ops
     names.update(name for name in dir(mmcv.ops) if not name.startswith('_'))
@@ -67,7 +53,7 @@ def _importable(dotted: str) -> bool:
 def check_types(cfg: Config) -> None:
     """Every string ``type`` in ``cfg`` must name a registered module."""
     names = _registered_names()
-    for path, node in _walk(cfg.to_dict()):
+    for path, node in walk_dicts(cfg.to_dict()):
         type_name = node.get('type')
         if not isinstance(type_name, str):
             continue
@@ -80,20 +66,16 @@ def check_types(cfg: Config) -> None:
         hint = f'; did you mean {close[0]!r}?' if close else ''
         where = f'{path}.type' if path else 'type'
         raise ConfigCheckError(
+            where,
             f'unknown type {type_name!r} at {where}: no registry of mmengine, '
             f'mmdet, mmrazor or uet_mmdet has it{hint} (a type from another '
             'package needs that package in custom_imports)')
 
 
-def _is_local(path: str) -> bool:
-    return not path.startswith(_URL_PREFIXES)
-
-
-def _require_file(path: Optional[str], what: str) -> None:
-    if path and _is_local(path) and not osp.isfile(osp.expanduser(path)):
-        hint = where_to_get(path)
-        raise ConfigCheckError(f'{what} not found: {path}' +
-                               (f'; {hint}' if hint else ''))
+def _require_file(key: str, path: Optional[str], what: str) -> None:
+    if path and is_local(path) and not osp.isfile(osp.expanduser(path)):
+        raise ConfigCheckError(key, f'{what} not found: {path}',
+                               where_to_get(path))
 
 
 def checkpoint_paths(cfg: Config) -> Iterator[Tuple[str, str]]:
@@ -103,10 +85,10 @@ def checkpoint_paths(cfg: Config) -> Iterator[Tuple[str, str]]:
     keyed = [('model.teacher_ckpt', model.get('teacher_ckpt')),
              ('load_from', cfg.get('load_from'))]
     keyed += [(f'{path}.checkpoint', node.get('checkpoint'))
-              for path, node in _walk(cfg.to_dict().get('model'), 'model')
+              for path, node in walk_dicts(cfg.to_dict().get('model'), 'model')
               if node.get('type') == 'Pretrained']
     for key, path in keyed:
-        if isinstance(path, str) and path and _is_local(path):
+        if isinstance(path, str) and path and is_local(path):
             yield key, path
 
 
@@ -120,24 +102,7 @@ def check_checkpoints(cfg: Config) -> None:
         else:
             what = (f'pretrained weights ({key}; download them or set '
                     'init_cfg=None to train from scratch)')
-        _require_file(path, what)
-
-
-def _datasets(node: dict, path: str) -> Iterator[Tuple[str, dict]]:
-    """Unwrap dataset wrappers (Repeat, ClassBalanced, Concat, ...)."""
-    if 'dataset' in node:
-        yield from _datasets(node['dataset'], f'{path}.dataset')
-    elif 'datasets' in node:
-        for index, child in enumerate(node['datasets']):
-            yield from _datasets(child, f'{path}.datasets[{index}]')
-    else:
-        yield path, node
-
-
-def _in_root(data_root: Optional[str], path: str) -> str:
-    if data_root and not osp.isabs(path) and _is_local(data_root):
-        return osp.join(data_root, path)
-    return path
+        _require_file(key, path, what)
 
 
 def check_data(cfg: Config, mode: str) -> None:
@@ -146,54 +111,63 @@ def check_data(cfg: Config, mode: str) -> None:
         loader = cfg.get(loader_key)
         if not loader:
             continue
-        for path, dataset in _datasets(loader['dataset'],
-                                       f'{loader_key}.dataset'):
+        for path, dataset in dataset_nodes(loader['dataset'],
+                                           f'{loader_key}.dataset'):
             data_root = dataset.get('data_root')
-            if data_root and _is_local(data_root) and not osp.isdir(
-                    data_root):
+            if data_root and is_local(data_root) and not osp.isdir(data_root):
                 raise ConfigCheckError(
-                    f'dataset folder not found: {data_root} '
-                    f'({path}.data_root)')
+                    f'{path}.data_root', f'dataset folder not found: '
+                    f'{data_root} ({path}.data_root)')
             ann_file = dataset.get('ann_file')
             if ann_file:
-                _require_file(
-                    _in_root(data_root, ann_file),
-                    f'annotation file ({path}.ann_file)')
+                _require_file(f'{path}.ann_file',
+                              in_data_root(data_root, ann_file),
+                              f'annotation file ({path}.ann_file)')
             for key, prefix in (dataset.get('data_prefix') or {}).items():
-                folder = _in_root(data_root, prefix)
-                if prefix and _is_local(folder) and not osp.isdir(folder):
+                folder = in_data_root(data_root, prefix)
+                if prefix and is_local(folder) and not osp.isdir(folder):
                     raise ConfigCheckError(
-                        f'image folder not found: {folder} '
-                        f'({path}.data_prefix.{key})')
+                        f'{path}.data_prefix.{key}', 'image folder not found: '
+                        f'{folder} ({path}.data_prefix.{key})')
     for evaluator_key in _EVALUATORS[mode]:
         evaluators = cfg.get(evaluator_key) or []
         if isinstance(evaluators, dict):
             evaluators = [evaluators]
         for index, evaluator in enumerate(evaluators):
-            _require_file(
-                evaluator.get('ann_file'),
-                f'annotation file ({evaluator_key}[{index}].ann_file)')
+            key = f'{evaluator_key}[{index}].ann_file'
+            _require_file(key, evaluator.get('ann_file'),
+                          f'annotation file ({key})')
 
 
 def check_uet_settings(cfg: Config) -> None:
-    """Validate the distiller's ``uet`` block (K, rates, mode, ...)."""
-    from uet_mmdet.models.uet import UETConfigError, UETSettings
+    """Validate the distiller's ``uet`` block (K, rates, mode, ...) as the
+    distiller will (:meth:`UETSettings.from_config`).
+
+    Raises:
+        UETConfigError: A setting that cannot work, keyed from the config's
+            root, e.g. ``model.distiller.uet.num_samples``.
+    """
     distiller = (cfg.get('model') or {}).get('distiller') or {}
     if not isinstance(distiller, dict) or distiller.get('uet') is None:
         return
     try:
         UETSettings.from_config(distiller['uet'])
     except UETConfigError as error:
-        raise ConfigCheckError(f'model.distiller.uet: {error}') from None
+        raise error.within('model.distiller') from None
 
 
 def check_config(cfg: Config, mode: str = 'train') -> None:
-    """Run every check; raise :class:`ConfigCheckError` at the first problem.
+    """Run every check; raise at the first problem.
 
     Args:
         cfg (Config): The fully merged config.
         mode (str): ``'train'`` checks the train and val data, ``'test'`` the
             test data.
+
+    Raises:
+        ConfigError: A :class:`ConfigCheckError` (a missing file, an
+            unregistered type, a teacher checkpoint that does not fit) or a
+            ``UETConfigError`` (a ``uet`` setting).
     """
     if mode not in _DATALOADERS:
         raise ValueError(f'mode must be train or test, got {mode!r}')
@@ -201,7 +175,6 @@ def check_config(cfg: Config, mode: str = 'train') -> None:
     check_uet_settings(cfg)
     check_checkpoints(cfg)
     check_data(cfg, mode)
-    from .teacher_checkpoint import check_teacher_checkpoint
     check_teacher_checkpoint(cfg)
 
 

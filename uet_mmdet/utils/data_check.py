@@ -16,12 +16,13 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-from uet_mmdet.datasets import (DataProblem, DatasetCheckError,
+from uet_mmdet.datasets import (REPORTED_ONLY, DataProblem, DatasetCheckError,
                                 DatasetReport, check_coco_dataset,
                                 class_count_problems, drop_images)
-from .config_checks import _datasets, _in_root, _is_local
-from .dataset_classes import (class_count_keys, entry_config, model_entries,
-                              setting_name)
+from uet_mmdet.engine.hooks.dataset_check_hook import coco_instances_class
+from .config_paths import dataset_nodes, in_data_root, is_local
+from .dataset_classes import (class_count_keys, entry_config, entry_model,
+                              model_entries, setting_name)
 
 SPLIT_DATALOADERS = {
     'train': 'train_dataloader',
@@ -30,10 +31,6 @@ SPLIT_DATALOADERS = {
 }
 _EVALUATORS = {'val': 'val_evaluator', 'test': 'test_evaluator'}
 _LISTED = 5
-# box problems mmdet copes with (it drops boxes under 1 px, keeps boxes that
-# reach outside the image); tools/train.py reports them and trains (COCO
-# train2017 has zero-height boxes)
-REPORTED_ONLY = ('box_too_small', 'box_outside')
 
 
 @dataclass
@@ -62,15 +59,17 @@ class DataCheck:
 
     @property
     def num_problems(self) -> int:
+        """Problems of the data and of the models, reported-only ones
+        included."""
         return len(self.problems) + sum(len(r.problems) for r in self.reports)
 
     @property
     def num_refusing(self) -> int:
         """Problems that break or corrupt training: all but the box
         problems mmdet copes with (:data:`REPORTED_ONLY`)."""
-        return len(self.problems) + sum(
-            problem.kind not in REPORTED_ONLY for report in self.reports
-            for problem in report.problems)
+        return len(self.problems) + sum(problem.kind not in REPORTED_ONLY
+                                        for report in self.reports
+                                        for problem in report.problems)
 
     def lines(self, limit: Optional[int] = None) -> List[str]:
         """A summary per dataset, then its problems (``limit`` of each)."""
@@ -102,6 +101,7 @@ def _dataset_class(dataset_type: Any):
     if not isinstance(dataset_type, str):
         return dataset_type
     from mmdet.registry import DATASETS
+
     from .setup_env import register_all_modules
     register_all_modules(init_default_scope=False)
     return DATASETS.get(dataset_type)
@@ -116,13 +116,16 @@ def _default_classes(dataset_type: Any) -> Optional[Tuple[str, ...]]:
 
 def reads_coco_instances(dataset_type: Any) -> bool:
     """Whether a dataset type reads its json as mmdet's ``CocoDataset``
-    does (LVIS, panoptic and other formats override how)."""
-    from mmdet.datasets import CocoDataset
-    dataset_class = _dataset_class(dataset_type)
-    return (isinstance(dataset_class, type)
-            and issubclass(dataset_class, CocoDataset) and all(
-                getattr(dataset_class, method) is getattr(CocoDataset, method)
-                for method in ('load_data_list', 'parse_data_info')))
+    does (LVIS, panoptic and other formats override how).
+
+    Args:
+        dataset_type (str | type): A registered dataset name or class.
+
+    Returns:
+        bool: See :func:`~uet_mmdet.engine.hooks.dataset_check_hook.
+        coco_instances_class`.
+    """
+    return coco_instances_class(_dataset_class(dataset_type))
 
 
 def data_sources(cfg: Config,
@@ -135,16 +138,17 @@ def data_sources(cfg: Config,
         loader = cfg.get(SPLIT_DATALOADERS[split])
         if not loader:
             continue
-        for key, node in _datasets(loader['dataset'],
-                                   f'{SPLIT_DATALOADERS[split]}.dataset'):
+        for key, node in dataset_nodes(loader['dataset'],
+                                       f'{SPLIT_DATALOADERS[split]}.dataset'):
             data_root = node.get('data_root')
             ann_file = node.get('ann_file') or ''
             img_prefix = (node.get('data_prefix') or {}).get('img')
-            ann_file = _in_root(data_root, ann_file)
-            img_dir = (_in_root(data_root, img_prefix) if img_prefix else
-                       data_root or '')
+            ann_file = in_data_root(data_root, ann_file)
+            img_dir = (
+                in_data_root(data_root, img_prefix)
+                if img_prefix else data_root or '')
             if (not ann_file.endswith('.json') or img_prefix is None
-                    or not _is_local(ann_file) or not _is_local(img_dir)):
+                    or not is_local(ann_file) or not is_local(img_dir)):
                 notes.append(f'{key} not checked: not a local COCO json with '
                              'a local data_prefix.img')
                 continue
@@ -158,13 +162,18 @@ def data_sources(cfg: Config,
                 sources[pair].nodes.append(node)
                 continue
             classes = (node.get('metainfo') or {}).get('classes')
-            classes = (tuple(classes) if classes else _default_classes(
-                node.get('type')))
+            classes = (
+                tuple(classes) if classes else _default_classes(
+                    node.get('type')))
             if classes is None:
                 notes.append(f'{key}: no classes known; categories not '
                              'checked against them')
             sources[pair] = DataSource(
-                split, key, ann_file, img_dir, classes,
+                split,
+                key,
+                ann_file,
+                img_dir,
+                classes,
                 bool((node.get('filter_cfg') or {}).get('filter_empty_gt')),
                 nodes=[node])
     return list(sources.values()), notes
@@ -176,10 +185,8 @@ def _detector_config(node: dict) -> Tuple[dict, str]:
     config = entry_config(node)
     if config is None:
         return node, '.'
-    from uet_mmdet.models.detector_from_config import load_model_config
     key = 'cfg_path' if 'cfg_path' in node else 'config'
-    return (load_model_config(config, node.get('cfg_options')).model,
-            f'.{key} ({config}): model.')
+    return entry_model(node), f'.{key} ({config}): model.'
 
 
 def model_num_classes(cfg: Config) -> Tuple[Dict[str, int], List[str]]:
@@ -249,13 +256,14 @@ def _write_json(path: str, payload: Any) -> None:
 
 
 def _fatal_message(fatal: List[DataProblem]) -> str:
-    lines = [f'{len(fatal)} dataset problems that dropping images cannot '
-             'fix:'] + _listed(fatal, _LISTED)
+    lines = [
+        f'{len(fatal)} dataset problems that dropping images cannot '
+        'fix:'
+    ] + _listed(fatal, _LISTED)
     return '\n'.join(lines)
 
 
-def drop_bad_samples(cfg: Config, check: DataCheck,
-                     out_dir: str) -> List[str]:
+def drop_bad_samples(cfg: Config, check: DataCheck, out_dir: str) -> List[str]:
     """Drop the images with problems from the data ``cfg`` reads.
 
     For every checked dataset with bad images (or annotations of no image),
@@ -311,8 +319,10 @@ def _redirect(cfg: Config, source: DataSource, out_file: str) -> None:
     original = osp.abspath(source.ann_file)
     for node in source.nodes:
         node['ann_file'] = out_file
-    splits = {key.partition('_dataloader')[0]
-              for key in [source.key] + source.shared}
+    splits = {
+        key.partition('_dataloader')[0]
+        for key in [source.key] + source.shared
+    }
     for split, evaluator_key in _EVALUATORS.items():
         evaluators = cfg.get(evaluator_key) if split in splits else None
         if isinstance(evaluators, dict):
@@ -355,18 +365,22 @@ def check_training_data(cfg: Config,
         return summary + [
             f'dataset check: the {check.num_problems} box problems above are '
             'only reported (mmdet drops boxes under 1 px and keeps boxes '
-            'outside the image); --skip-bad-samples drops their images']
+            'outside the image); --skip-bad-samples drops their images'
+        ]
     if not skip_bad:
-        raise DatasetCheckError('\n'.join(
-            [f'the dataset check found {check.num_problems} problems; '
-             'training refused:'] + check.lines(_LISTED) +
-            ['tools/misc/check_dataset.py CONFIG lists them all; '
-             '--skip-bad-samples drops the images they belong to, '
-             '--no-data-check turns the check off']))
+        raise DatasetCheckError('\n'.join([
+            f'the dataset check found {check.num_problems} problems; '
+            'training refused:'
+        ] + check.lines(_LISTED) + [
+            'tools/misc/check_dataset.py CONFIG lists them all; '
+            '--skip-bad-samples drops the images they belong to, '
+            '--no-data-check turns the check off'
+        ]))
     out_dir = out_dir or osp.join(cfg.work_dir, 'data_check')
     dropped = drop_bad_samples(cfg, check, out_dir)
-    return summary + [f'dataset check, --skip-bad-samples: {line}'
-                      for line in dropped]
+    return summary + [
+        f'dataset check, --skip-bad-samples: {line}' for line in dropped
+    ]
 
 
 __all__ = [

@@ -11,7 +11,9 @@ from typing import Dict, List, Optional, Tuple, Union
 
 from mmengine.config import Config
 
-from .config_checks import ConfigCheckError, _datasets
+from uet_mmdet.datasets import KEEP_KEY
+from uet_mmdet.models.detector_from_config import load_model_config
+from .config_paths import ConfigCheckError, dataset_nodes
 
 SettingKey = Tuple[Union[str, int], ...]
 
@@ -19,9 +21,6 @@ _DATALOADERS = {'train': 'train_dataloader', 'test': 'test_dataloader'}
 # heads with a label space of their own: RPN proposals are class-agnostic
 # (num_classes=1), HTC's semantic head predicts stuff classes
 OWN_LABEL_SPACES = ('rpn_head', 'semantic_head')
-# the config key listing models whose num_classes stay as configured, e.g.
-# keep_num_classes = ['model.teacher'] for a COCO teacher of FPN features
-KEEP_KEY = 'keep_num_classes'
 
 
 def dataset_classes(cfg: Config,
@@ -49,22 +48,22 @@ def dataset_classes(cfg: Config,
     if not loader or not isinstance(loader.get('dataset'), dict):
         return None
     stated = []
-    for key, node in _datasets(loader['dataset'], f'{loader_key}.dataset'):
+    for key, node in dataset_nodes(loader['dataset'], f'{loader_key}.dataset'):
         classes = (node.get('metainfo') or {}).get('classes')
         where = f'{key}.metainfo.classes'
         if classes is None:
             continue
         if isinstance(classes, str):
             raise ConfigCheckError(
-                f'{where} is the string {classes!r}, not a tuple of class '
-                f'names; write ({classes!r}, ) with the comma')
+                where, f'{where} is the string {classes!r}, not a tuple of '
+                f'class names; write ({classes!r}, ) with the comma')
         if not classes:
-            raise ConfigCheckError(f'{where} is empty')
+            raise ConfigCheckError(where, f'{where} is empty')
         stated.append((tuple(classes), where))
     for classes, where in stated[1:]:
         if classes != stated[0][0]:
             raise ConfigCheckError(
-                f'{stated[0][1]} {list(stated[0][0])} and {where} '
+                where, f'{stated[0][1]} {list(stated[0][0])} and {where} '
                 f'{list(classes)} differ; the datasets of one dataloader '
                 'need the same classes')
     return stated[0] if stated else None
@@ -133,7 +132,7 @@ def model_entries(cfg: Config) -> List[Tuple[str, dict]]:
     unknown = [key for key in kept if key not in dict(entries)]
     if isinstance(kept, str) or unknown:
         raise ConfigCheckError(
-            f'{KEEP_KEY} must list models of this config, of '
+            KEEP_KEY, f'{KEEP_KEY} must list models of this config, of '
             f'{[key for key, _ in entries]}; got {kept!r}')
     return [(key, node) for key, node in entries if key not in kept]
 
@@ -149,37 +148,53 @@ def entry_config(node: dict) -> Optional[str]:
     return None
 
 
-def _load_entry_model(where: str, node: dict) -> dict:
-    """The ``model`` dict of the config an entry builds from."""
-    from uet_mmdet.models.detector_from_config import load_model_config
+def entry_model(node: dict) -> dict:
+    """The detector ``model`` dict a model entry stands for: the entry
+    itself, or the ``model`` of the config it builds from (see
+    :func:`entry_config`) with the entry's ``cfg_options`` merged.
+
+    Args:
+        node (dict): A model entry, as :func:`model_entries` gives it.
+
+    Returns:
+        dict: The detector's ``model`` dict.
+    """
     config = entry_config(node)
+    if config is None:
+        return node
+    return load_model_config(config, node.get('cfg_options')).model
+
+
+def _load_entry_model(where: str, node: dict) -> dict:
     key = f'{where}.{"cfg_path" if "cfg_path" in node else "config"}'
     try:
-        return load_model_config(config, node.get('cfg_options')).model
+        return entry_model(node)
     except Exception as error:  # the loader's own message says what it is
         reason = ' '.join(str(error).split())
-        raise ConfigCheckError(f'{key}: cannot load {config} to set its '
-                               f'num_classes ({type(error).__name__}: '
-                               f'{reason})') from None
+        raise ConfigCheckError(
+            key, f'{key}: cannot load {entry_config(node)} to set its '
+            f'num_classes ({type(error).__name__}: {reason})') from None
 
 
 def _as_detector_from_config(where: str, node: dict) -> dict:
     """MMRazor's ``cfg_path`` entry as a ``DetectorFromConfig``, which takes
     ``cfg_options``."""
     if node.get('pretrained'):
-        weights = ('model.teacher_ckpt' if where == 'model.teacher' else
-                   'load_from')
+        weights = ('model.teacher_ckpt'
+                   if where == 'model.teacher' else 'load_from')
         raise ConfigCheckError(
-            f'{where}.pretrained=True loads the model-zoo weights of '
-            f'{node["cfg_path"]}, made for its own classes; set '
+            f'{where}.pretrained', f'{where}.pretrained=True loads the '
+            f'model-zoo weights of {node["cfg_path"]}, made for its own '
+            'classes; set '
             f'pretrained=False and give weights trained on these classes '
             f'({weights})')
     extra = sorted(set(node) - {'cfg_path', 'pretrained'})
     if extra:
         raise ConfigCheckError(
-            f'{where}.{extra[0]}: a cfg_path model with build arguments '
-            'cannot get num_classes from the dataset; write it as '
-            "dict(type='DetectorFromConfig', config=..., cfg_options=...)")
+            f'{where}.{extra[0]}', f'{where}.{extra[0]}: a cfg_path model '
+            'with build arguments cannot get num_classes from the dataset; '
+            "write it as dict(type='DetectorFromConfig', config=..., "
+            'cfg_options=...)')
     return dict(type='DetectorFromConfig', config=node['cfg_path'])
 
 
@@ -196,8 +211,10 @@ def _match_entry(where: str, node: dict,
                                f'(was {count})')
         return node, changes
     counts = class_count_keys(_load_entry_model(where, node))
-    changed = {key: count for key, count in counts.items()
-               if count != num_classes}
+    changed = {
+        key: count
+        for key, count in counts.items() if count != num_classes
+    }
     if not changed:
         return node, []
     how = 'its cfg_options'
@@ -206,7 +223,8 @@ def _match_entry(where: str, node: dict,
         how = 'cfg_options, as a DetectorFromConfig'
     node['cfg_options'] = dict(
         node.get('cfg_options') or {},
-        **{f'model.{_option_name(key)}': num_classes for key in changed})
+        **{f'model.{_option_name(key)}': num_classes
+           for key in changed})
     names = ', '.join(f'model.{setting_name(key[:-1])} (was {count})'
                       for key, count in changed.items())
     if '::' not in config:
@@ -261,11 +279,14 @@ def match_num_classes(cfg: Config, mode: str = 'train') -> List[str]:
         changes += changed
     if not changes:
         return []
-    return [f'num_classes={len(classes)} from {where_stated}: '
-            f'{", ".join(changes)}']
+    return [
+        f'num_classes={len(classes)} from {where_stated}: '
+        f'{", ".join(changes)}'
+    ]
 
 
 __all__ = [
     'KEEP_KEY', 'OWN_LABEL_SPACES', 'class_count_keys', 'dataset_classes',
-    'entry_config', 'match_num_classes', 'model_entries', 'setting_name'
+    'entry_config', 'entry_model', 'match_num_classes', 'model_entries',
+    'setting_name'
 ]

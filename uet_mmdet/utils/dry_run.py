@@ -21,8 +21,8 @@ def drop_weight_files(node: Any) -> Any:
         for key, value in node.items():
             if key == 'teacher_ckpt':
                 continue
-            if key == 'init_cfg' and isinstance(value, dict) and value.get(
-                    'type') == 'Pretrained':
+            if key == 'init_cfg' and isinstance(
+                    value, dict) and value.get('type') == 'Pretrained':
                 cleaned[key] = None
                 continue
             cleaned[key] = drop_weight_files(value)
@@ -45,8 +45,11 @@ def random_detection_batch(num_classes: int,
     for index in range(batch_size):
         height, width = image_hw[0] - 32 * index, image_hw[1]
         inputs.append(
-            torch.randint(0, 256, (3, height, width), generator=generator,
-                          dtype=torch.uint8))
+            torch.randint(
+                0,
+                256, (3, height, width),
+                generator=generator,
+                dtype=torch.uint8))
         corners = torch.rand(3, 2, 2, generator=generator)
         scale = torch.tensor([width, height], dtype=torch.float32)
         low = corners.min(dim=1).values * scale * 0.8
@@ -59,8 +62,7 @@ def random_detection_batch(num_classes: int,
                 scale_factor=(1.0, 1.0)))
         sample.gt_instances = InstanceData(
             bboxes=torch.cat([low, high], dim=1),
-            labels=torch.randint(
-                0, num_classes, (3, ), generator=generator))
+            labels=torch.randint(0, num_classes, (3, ), generator=generator))
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
 
@@ -77,8 +79,8 @@ def build_model_without_weights(cfg: Config) -> nn.Module:
     (``teacher_ckpt`` and ``Pretrained`` init_cfgs are dropped)."""
     register_all_modules(init_default_scope=False)
     model_cfg = ConfigDict(drop_weight_files(cfg.model.to_dict()))
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'mmdet')):
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmdet')):
         return MODELS.build(model_cfg)
 
 

@@ -11,33 +11,36 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from torch import nn
 
-from .config_checks import ConfigCheckError, _is_local
+from .config_paths import ConfigCheckError, is_local
 from .setup_env import register_all_modules
 
-_KEY = 'teacher checkpoint (model.teacher_ckpt)'
+_KEY = 'model.teacher_ckpt'
+_WHAT = f'teacher checkpoint ({_KEY})'
 
 
 def _saved_tensors(path: str) -> Dict[str, torch.Tensor]:
     """The checkpoint's state dict, keys as mmengine loads them."""
     from uet_mmdet.compat.checkpoint import load_from_local_weights_only
     try:
-        checkpoint = torch.load(path, map_location='cpu', weights_only=True,
-                                mmap=True)
+        checkpoint = torch.load(
+            path, map_location='cpu', weights_only=True, mmap=True)
     except Exception:  # a legacy (not zip) file does not map; load it whole
         try:
             checkpoint = load_from_local_weights_only(path, 'cpu')
         except Exception as error:  # its own message says why
             reason = ' '.join(str(error).split())
-            raise ConfigCheckError(f'{_KEY} {path} does not load: '
-                                   f'{type(error).__name__}: {reason}')
+            raise ConfigCheckError(
+                _KEY, f'{_WHAT} {path} does not load: '
+                f'{type(error).__name__}: {reason}') from None
     if not isinstance(checkpoint, dict):
-        raise ConfigCheckError(f'{_KEY} {path} holds a '
-                               f'{type(checkpoint).__name__}, not a state '
-                               'dict')
+        raise ConfigCheckError(
+            _KEY, f'{_WHAT} {path} holds a {type(checkpoint).__name__}, not '
+            'a state dict')
     state = checkpoint.get('state_dict', checkpoint)
-    return {re.sub(r'^module\.', '', key): value
-            for key, value in state.items()
-            if isinstance(value, torch.Tensor)}
+    return {
+        re.sub(r'^module\.', '', key): value
+        for key, value in state.items() if isinstance(value, torch.Tensor)
+    }
 
 
 def _build_teacher(cfg: Config) -> Optional[nn.Module]:
@@ -88,21 +91,21 @@ def _trained_classes(head: nn.Module, model_rows: int,
     return readings.pop() if len(readings) == 1 else None
 
 
-def _mismatch(path: str, teacher: nn.Module, name: str,
-              saved: torch.Size, built: torch.Size) -> str:
+def _mismatch(path: str, teacher: nn.Module, name: str, saved: torch.Size,
+              built: torch.Size) -> str:
     head = _owning_head(teacher, name)
     reading = None
     if head is not None and 'cls' in name and len(saved) == len(built):
         reading = _trained_classes(head, built[0], saved[0])
     if reading is None or reading[0] == head.num_classes:
-        cause = ('num_classes differs?' if head is not None else
-                 'another architecture?')
-        return (f'{_KEY} {path} does not fit model.teacher: {name} is '
+        cause = ('num_classes differs?'
+                 if head is not None else 'another architecture?')
+        return (f'{_WHAT} {path} does not fit model.teacher: {name} is '
                 f'{list(saved)} there, {list(built)} in the model ({cause})')
     classes, per_class, extra = reading
     how = f' for {per_class} anchors' if per_class > 1 else ''
     how += ', background included' if extra else ''
-    return (f'{_KEY} {path} was trained with {classes} classes ({name} '
+    return (f'{_WHAT} {path} was trained with {classes} classes ({name} '
             f'has {saved[0]} rows{how}) but model.teacher has '
             f'{head.num_classes}; give a teacher trained on these classes')
 
@@ -126,7 +129,7 @@ def check_teacher_checkpoint(cfg: Config) -> None:
     model = cfg.get('model') or {}
     path = model.get('teacher_ckpt')
     if (not path or not isinstance(model.get('teacher'), dict)
-            or not _is_local(path) or not osp.isfile(osp.expanduser(path))):
+            or not is_local(path) or not osp.isfile(osp.expanduser(path))):
         return
     saved = _saved_tensors(osp.expanduser(path))
     teacher = _build_teacher(cfg)
@@ -135,6 +138,7 @@ def check_teacher_checkpoint(cfg: Config) -> None:
     for name, tensor in teacher.state_dict().items():
         if name in saved and saved[name].shape != tensor.shape:
             raise ConfigCheckError(
+                _KEY,
                 _mismatch(path, teacher, name, saved[name].shape,
                           tensor.shape))
 

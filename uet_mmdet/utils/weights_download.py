@@ -12,6 +12,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
+from uet_mmdet.errors import UserInputError
 from .checkpoint_export import sha256_of
 from .config_checks import checkpoint_paths
 from .model_zoo import DEFAULT_DIR, MODEL_ZOO, ZooWeights, weights_named
@@ -19,8 +20,9 @@ from .model_zoo import DEFAULT_DIR, MODEL_ZOO, ZooWeights, weights_named
 _CHUNK = 1 << 20
 
 
-class WeightsDownloadError(RuntimeError):
-    """A download failed, or a file does not match its sha256 prefix."""
+class WeightsDownloadError(UserInputError):
+    """A download failed, or a file does not match its sha256 prefix: the
+    user can retry, give a mirror or move the file away."""
 
 
 def _source(weights: ZooWeights, mirror: Optional[str]) -> str:
@@ -32,8 +34,8 @@ def _source(weights: ZooWeights, mirror: Optional[str]) -> str:
 def _fetch(url: str, folder: str, timeout: float) -> Tuple[str, str]:
     """Stream ``url`` into a hidden file of ``folder``: (path, sha256)."""
     digest = hashlib.sha256()
-    handle, part = tempfile.mkstemp(prefix='.download-', suffix='.part',
-                                    dir=folder)
+    handle, part = tempfile.mkstemp(
+        prefix='.download-', suffix='.part', dir=folder)
     try:
         with os.fdopen(handle, 'wb') as out, urllib.request.urlopen(
                 url, timeout=timeout) as response:

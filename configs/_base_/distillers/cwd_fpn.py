@@ -3,16 +3,17 @@
 _base_ = './fpn_recorders.py'
 
 cwd_fpn_distiller = dict(
-    type='ConfigurableDistiller',
+    type='UETDistiller',
     student_recorders=_base_.fpn_recorders,
     teacher_recorders=_base_.fpn_recorders,
     distill_losses={
-        f'loss_cwd_fpn{i}': dict(
-            type='ChannelWiseDivergence', tau=1, loss_weight=10)
+        f'loss_cwd_fpn{i}':
+        dict(type='ChannelWiseDivergence', tau=1, loss_weight=10)
         for i in range(_base_.fpn_levels)
     },
     loss_forward_mappings={
-        f'loss_cwd_fpn{i}': dict(
+        f'loss_cwd_fpn{i}':
+        dict(
             preds_S=dict(from_student=True, recorder=f'fpn{i}'),
             preds_T=dict(from_student=False, recorder=f'fpn{i}'))
         for i in range(_base_.fpn_levels)

@@ -14,7 +14,8 @@ kd_retina_cls_distiller = dict(
         for i in range(5)
     },
     loss_forward_mappings={
-        f'loss_kd_cls{i}': dict(
+        f'loss_kd_cls{i}':
+        dict(
             preds_S=dict(from_student=True, recorder='cls', record_idx=i),
             preds_T=dict(from_student=False, recorder='cls', record_idx=i))
         for i in range(5)

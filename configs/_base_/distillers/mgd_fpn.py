@@ -4,11 +4,12 @@
 _base_ = './fpn_recorders.py'
 
 mgd_fpn_distiller = dict(
-    type='ConfigurableDistiller',
+    type='UETDistiller',
     student_recorders=_base_.fpn_recorders,
     teacher_recorders=_base_.fpn_recorders,
     connectors={
-        f's_fpn{i}_connector': dict(
+        f's_fpn{i}_connector':
+        dict(
             type='MGDConnector',
             student_channels=256,
             teacher_channels=256,
@@ -20,7 +21,8 @@ mgd_fpn_distiller = dict(
         for i in range(_base_.fpn_levels)
     },
     loss_forward_mappings={
-        f'loss_mgd_fpn{i}': dict(
+        f'loss_mgd_fpn{i}':
+        dict(
             preds_S=dict(
                 from_student=True,
                 recorder=f'fpn{i}',

@@ -3,7 +3,7 @@
 _base_ = './fpn_recorders.py'
 
 pkd_fpn_distiller = dict(
-    type='ConfigurableDistiller',
+    type='UETDistiller',
     student_recorders=_base_.fpn_recorders,
     teacher_recorders=_base_.fpn_recorders,
     distill_losses={
@@ -11,7 +11,8 @@ pkd_fpn_distiller = dict(
         for i in range(_base_.fpn_levels)
     },
     loss_forward_mappings={
-        f'loss_pkd_fpn{i}': dict(
+        f'loss_pkd_fpn{i}':
+        dict(
             preds_S=dict(from_student=True, recorder=f'fpn{i}'),
             preds_T=dict(from_student=False, recorder=f'fpn{i}'))
         for i in range(_base_.fpn_levels)

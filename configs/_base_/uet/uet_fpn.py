@@ -6,8 +6,10 @@
 # teacher's largest errors; 0.62 for feature energy). Module level (the neck
 # re-run on dropped-out backbone outputs) needs `level='module'` and uses
 # `module` and `outputs`.
-# A UET config turns a host into host+UET with
-#   model = dict(distiller=dict(type='UETDistiller', uet=_base_.uet_fpn))
+# A UET config turns a host (whose distiller is a UETDistiller) into host+UET:
+#   _base_ = [HOST_CONFIG, '../_base_/uet/uet_fpn.py']
+#   model = dict(distiller=dict(uet=_base_.uet_fpn))
+# The variants in this folder inherit this file and keep its hook.
 uet_fpn = dict(
     mode='weight',
     residual_scale='mean',

@@ -12,3 +12,10 @@ uet_head_cls = dict(
     module='bbox_head',
     outputs=dict(cls=0),
     measure='mutual_information')
+# GFL's box-bin logits for LD: level i is `bbox_preds[i]` of the head output
+# (uncertainty: the variance of the logits).
+uet_head_gfl_reg = dict(
+    uet_head_cls,
+    outputs={f'reg{i}': [1, i]
+             for i in range(5)},
+    measure='variance')

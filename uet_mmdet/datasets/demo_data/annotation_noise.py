@@ -36,8 +36,9 @@ def _valid_interval(low: float, high: float,
     """Clips ``[low, high]`` to ``[0, limit]`` keeping a minimum length."""
     low, high = max(low, 0.0), min(high, float(limit))
     if high - low < _MIN_NOISY_BOX_SIDE:
-        centre = min(max((low + high) / 2, _MIN_NOISY_BOX_SIDE / 2),
-                     limit - _MIN_NOISY_BOX_SIDE / 2)
+        centre = min(
+            max((low + high) / 2, _MIN_NOISY_BOX_SIDE / 2),
+            limit - _MIN_NOISY_BOX_SIDE / 2)
         low = centre - _MIN_NOISY_BOX_SIDE / 2
         high = centre + _MIN_NOISY_BOX_SIDE / 2
     return low, high

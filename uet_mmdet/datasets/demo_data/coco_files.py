@@ -41,8 +41,8 @@ def output_paths(out_dir: str) -> Dict[str, str]:
         paths[f'{split}_img_dir'] = os.path.join(out_dir, split)
         paths[f'{split}_ann_file'] = os.path.join(ann_dir,
                                                   f'instances_{split}.json')
-    paths['train_clean_ann_file'] = os.path.join(
-        ann_dir, 'instances_train_clean.json')
+    paths['train_clean_ann_file'] = os.path.join(ann_dir,
+                                                 'instances_train_clean.json')
     return paths
 
 
@@ -72,7 +72,8 @@ def png_bytes(image: np.ndarray, compress_level: int = 6) -> bytes:
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return (struct.pack('>I', len(data)) + tag + data +
-                struct.pack('>I', zlib.crc32(tag + data) & 0xFFFFFFFF))
+                struct.pack('>I',
+                            zlib.crc32(tag + data) & 0xFFFFFFFF))
 
     header = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)
     return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header) +
@@ -92,7 +93,8 @@ def coco_annotation(obj: ObjectAnnotation, ann_id: int,
         'id': ann_id,
         'image_id': image_id,
         'category_id': obj.label + 1,
-        'bbox': [x1, y1, _round(x2 - x1), _round(y2 - y1)],
+        'bbox': [x1, y1, _round(x2 - x1),
+                 _round(y2 - y1)],
         'area': _round(obj.area),
         'iscrowd': 0,
     }

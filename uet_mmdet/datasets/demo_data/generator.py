@@ -8,9 +8,9 @@ from typing import Any, Dict, Optional, Tuple
 import numpy as np
 
 from .annotation_noise import NoiseConfig, noisy_annotations
-from .coco_files import (SPLITS, clear_split, coco_annotation,
-                         coco_categories, count_images, output_paths,
-                         png_bytes, write_json_atomically)
+from .coco_files import (SPLITS, clear_split, coco_annotation, coco_categories,
+                         count_images, output_paths, png_bytes,
+                         write_json_atomically)
 from .rendering import RenderConfig, render_image
 from .shapes import DEMO_CLASSES
 
@@ -36,7 +36,8 @@ def _write_annotations(ann_file: str, split: str, images: list,
     annotations = []
     for record, objects in zip(images, objects_per_image):
         annotations.extend(
-            coco_annotation(obj, len(annotations) + 1, record['id'])
+            coco_annotation(obj,
+                            len(annotations) + 1, record['id'])
             for obj in objects)
     write_json_atomically(
         ann_file, {
@@ -70,9 +71,10 @@ def _generate_split(split: str, num_images: int, paths: Dict[str, str],
         height, width = image.shape[:2]
         clean.append(objects)
         if noise is not None:
-            noisy.append(noisy_annotations(
-                _image_rng(cfg.seed, split, index, _NOISE_STREAM), objects,
-                noise, width, height))
+            noisy.append(
+                noisy_annotations(
+                    _image_rng(cfg.seed, split, index, _NOISE_STREAM), objects,
+                    noise, width, height))
         file_name = f'{index:06d}.png'
         with open(os.path.join(img_dir, file_name), 'wb') as f:
             f.write(png_bytes(image))
@@ -98,17 +100,15 @@ def _is_complete(paths: Dict[str, str], arguments: Dict[str, Any]) -> bool:
         return False
     return recorded == arguments and os.path.isfile(
         paths['train_clean_ann_file']) and all(
-        os.path.isfile(paths[f'{split}_ann_file'])
-        and count_images(paths[f'{split}_img_dir']) ==
-        arguments[f'num_{split}']
-        for split in SPLITS)
+            os.path.isfile(paths[f'{split}_ann_file']) and count_images(
+                paths[f'{split}_img_dir']) == arguments[f'num_{split}']
+            for split in SPLITS)
 
 
-def _validate_arguments(num_train: int, num_val: int, img_size: int,
-                        seed: int, size_jitter: int, min_size: int,
-                        max_size: int, max_objects: int,
-                        probabilities: Dict[str, float], box_jitter: float,
-                        clutter: float) -> None:
+def _validate_arguments(num_train: int, num_val: int, img_size: int, seed: int,
+                        size_jitter: int, min_size: int, max_size: int,
+                        max_objects: int, probabilities: Dict[str, float],
+                        box_jitter: float, clutter: float) -> None:
     """Raises ``ValueError`` if an argument is out of range."""
     if num_train < 0 or num_val < 0:
         raise ValueError('num_train and num_val must be >= 0')
@@ -193,26 +193,36 @@ def generate_demo_dataset(out_dir: str,
     Raises:
         ValueError: If an argument is out of range.
     """
-    probabilities = dict(drop_prob=drop_prob, flip_prob=flip_prob,
-                         low_contrast_prob=low_contrast_prob,
-                         max_overlap=max_overlap,
-                         min_visibility=min_visibility)
+    probabilities = dict(
+        drop_prob=drop_prob,
+        flip_prob=flip_prob,
+        low_contrast_prob=low_contrast_prob,
+        max_overlap=max_overlap,
+        min_visibility=min_visibility)
     _validate_arguments(num_train, num_val, img_size, seed, size_jitter,
                         min_size, max_size, max_objects, probabilities,
                         box_jitter, clutter)
-    cfg = RenderConfig(seed=int(seed), img_size=int(img_size),
-                       size_jitter=int(size_jitter), min_size=int(min_size),
-                       max_size=int(max_size), max_objects=int(max_objects),
-                       clutter=float(clutter),
-                       low_contrast_prob=float(low_contrast_prob),
-                       max_overlap=float(max_overlap),
-                       min_visibility=float(min_visibility))
-    noise = NoiseConfig(box_jitter=float(box_jitter),
-                        drop_prob=float(drop_prob),
-                        flip_prob=float(flip_prob))
-    arguments = dict(generator_version=GENERATOR_VERSION,
-                     num_train=int(num_train), num_val=int(num_val),
-                     **asdict(cfg), **asdict(noise))
+    cfg = RenderConfig(
+        seed=int(seed),
+        img_size=int(img_size),
+        size_jitter=int(size_jitter),
+        min_size=int(min_size),
+        max_size=int(max_size),
+        max_objects=int(max_objects),
+        clutter=float(clutter),
+        low_contrast_prob=float(low_contrast_prob),
+        max_overlap=float(max_overlap),
+        min_visibility=float(min_visibility))
+    noise = NoiseConfig(
+        box_jitter=float(box_jitter),
+        drop_prob=float(drop_prob),
+        flip_prob=float(flip_prob))
+    arguments = dict(
+        generator_version=GENERATOR_VERSION,
+        num_train=int(num_train),
+        num_val=int(num_val),
+        **asdict(cfg),
+        **asdict(noise))
     paths = output_paths(os.fspath(out_dir))
     if not overwrite and _is_complete(paths, arguments):
         return paths
@@ -222,14 +232,19 @@ def generate_demo_dataset(out_dir: str,
     os.makedirs(os.path.dirname(paths['train_ann_file']), exist_ok=True)
     counts = {}
     for split, num_images in (('train', num_train), ('val', num_val)):
-        counts[split] = _generate_split(
-            split, num_images, paths, cfg,
-            noise if split == 'train' else None)
+        counts[split] = _generate_split(split, num_images, paths, cfg,
+                                        noise if split == 'train' else None)
     write_json_atomically(
         paths['meta_file'], {
             'arguments': arguments,
             'classes': list(DEMO_CLASSES),
-            'num_images': {s: c[0] for s, c in counts.items()},
-            'num_boxes': {s: c[1] for s, c in counts.items()},
+            'num_images': {
+                s: c[0]
+                for s, c in counts.items()
+            },
+            'num_boxes': {
+                s: c[1]
+                for s, c in counts.items()
+            },
         })
     return paths

@@ -34,8 +34,8 @@ def shape_coverage(shape: Shape, window: Window) -> np.ndarray:
     px = (np.arange(x0, x1)[:, None] + offsets).reshape(1, -1)
     py = (np.arange(y0, y1)[:, None] + offsets).reshape(-1, 1)
     inside = shape.inside(px, py)
-    return inside.reshape(y1 - y0, ss, x1 - x0, ss).mean(axis=(1, 3),
-                                                         dtype=np.float32)
+    return inside.reshape(y1 - y0, ss, x1 - x0, ss).mean(
+        axis=(1, 3), dtype=np.float32)
 
 
 def polyline_coverage(points: np.ndarray, half_width: float,
@@ -47,10 +47,13 @@ def polyline_coverage(points: np.ndarray, half_width: float,
     distance = np.full((y1 - y0, x1 - x0), np.inf, dtype=np.float32)
     for (ax, ay), (bx, by) in zip(points[:-1], points[1:]):
         dx, dy = bx - ax, by - ay
-        t = np.clip(((px - ax) * dx + (py - ay) * dy) / max(dx * dx + dy * dy,
-                                                            1e-6), 0, 1)
-        np.minimum(distance, np.hypot(px - ax - t * dx, py - ay - t * dy),
-                   out=distance)
+        t = np.clip(
+            ((px - ax) * dx + (py - ay) * dy) / max(dx * dx + dy * dy, 1e-6),
+            0, 1)
+        np.minimum(
+            distance,
+            np.hypot(px - ax - t * dx, py - ay - t * dy),
+            out=distance)
     return np.clip(half_width + 0.5 - distance, 0, 1)
 
 
@@ -65,18 +68,18 @@ def _interpolation_matrix(out_len: int, grid_len: int) -> np.ndarray:
     return weights
 
 
-def smooth_noise(rng: np.random.Generator, height: int, width: int,
-                 grid: int, channels: int) -> np.ndarray:
+def smooth_noise(rng: np.random.Generator, height: int, width: int, grid: int,
+                 channels: int) -> np.ndarray:
     """Low-frequency noise in [-1, 1]: a random grid upsampled bilinearly."""
     values = rng.uniform(-1, 1, (grid, grid, channels)).astype(np.float32)
     rows = _interpolation_matrix(height, grid)
     cols = _interpolation_matrix(width, grid)
-    return np.einsum('yg,gxc->yxc', rows,
-                     np.einsum('xh,ghc->gxc', cols, values))
+    return np.einsum('yg,gxc->yxc', rows, np.einsum('xh,ghc->gxc', cols,
+                                                    values))
 
 
-def composite(canvas: np.ndarray, window: Window,
-              colour: np.ndarray, alpha: np.ndarray) -> None:
+def composite(canvas: np.ndarray, window: Window, colour: np.ndarray,
+              alpha: np.ndarray) -> None:
     """Alpha-blends ``colour`` (h, w, 3) or (3,) into ``canvas`` in place."""
     x0, y0, x1, y1 = window
     region = canvas[y0:y1, x0:x1]

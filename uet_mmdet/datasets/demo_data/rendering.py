@@ -37,8 +37,9 @@ def _log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
 
 def _image_shape(rng: np.random.Generator,
                  cfg: RenderConfig) -> Tuple[int, int]:
-    height, width = (cfg.img_size + rng.integers(
-        -cfg.size_jitter, cfg.size_jitter + 1, size=2))
+    height, width = (
+        cfg.img_size +
+        rng.integers(-cfg.size_jitter, cfg.size_jitter + 1, size=2))
     return int(height), int(width)
 
 
@@ -93,8 +94,8 @@ def _paint_textured_shape(rng: np.random.Generator, canvas: np.ndarray,
     return window, coverage
 
 
-def _draw_lumpy_blobs(rng: np.random.Generator, canvas: np.ndarray,
-                      count: int, low: float, high: float) -> None:
+def _draw_lumpy_blobs(rng: np.random.Generator, canvas: np.ndarray, count: int,
+                      low: float, high: float) -> None:
     height, width = canvas.shape[:2]
     for _ in range(count):
         long_side = _log_uniform(rng, low, high)
@@ -105,7 +106,9 @@ def _draw_lumpy_blobs(rng: np.random.Generator, canvas: np.ndarray,
         _paint_textured_shape(rng, canvas, shape, long_side, False)
 
 
-def _draw_lines(rng: np.random.Generator, canvas: np.ndarray, count: int,
+def _draw_lines(rng: np.random.Generator,
+                canvas: np.ndarray,
+                count: int,
                 occlusion_owner: Optional[np.ndarray] = None) -> None:
     """Draws thin polylines; opaque parts clear ``occlusion_owner``."""
     height, width = canvas.shape[:2]
@@ -134,8 +137,8 @@ def _draw_lines(rng: np.random.Generator, canvas: np.ndarray, count: int,
             occlusion_owner[y0:y1, x0:x1][alpha >= 0.5] = -1
 
 
-def _place_box(rng: np.random.Generator, size: Tuple[float, float],
-               width: int, height: int, placed: List[Box],
+def _place_box(rng: np.random.Generator, size: Tuple[float, float], width: int,
+               height: int, placed: List[Box],
                max_overlap: float) -> Tuple[float, float]:
     """Top-left corner for a box of ``size`` limiting overlap with ``placed``.
 
@@ -166,10 +169,10 @@ def _overlap_fraction(a: Box, b: Box) -> float:
     return inter_w * inter_h / smaller
 
 
-def _draw_objects(rng: np.random.Generator, canvas: np.ndarray,
-                  cfg: RenderConfig, size_range: Tuple[float, float],
-                  owner: np.ndarray) -> Tuple[List[ObjectAnnotation],
-                                              List[int]]:
+def _draw_objects(
+        rng: np.random.Generator, canvas: np.ndarray, cfg: RenderConfig,
+        size_range: Tuple[float, float],
+        owner: np.ndarray) -> Tuple[List[ObjectAnnotation], List[int]]:
     """Draws the annotated objects back to front.
 
     Returns:
@@ -191,8 +194,8 @@ def _draw_objects(rng: np.random.Generator, canvas: np.ndarray,
         shape = shape.transformed(1.0, x, y)
         box = shape.bounds()
         low_contrast = bool(rng.random() < cfg.low_contrast_prob)
-        window, coverage = _paint_textured_shape(rng, canvas, shape,
-                                                 long_side, low_contrast)
+        window, coverage = _paint_textured_shape(rng, canvas, shape, long_side,
+                                                 low_contrast)
         x0, y0, x1, y1 = window
         solid = coverage >= 0.5
         owner[y0:y1, x0:x1][solid] = index
@@ -231,8 +234,10 @@ def render_image(
     """
     height, width = _image_shape(rng, cfg)
     size_range = (float(cfg.min_size),
-                  float(max(min(cfg.max_size, min(height, width) - 4),
-                            cfg.min_size)))
+                  float(
+                      max(
+                          min(cfg.max_size,
+                              min(height, width) - 4), cfg.min_size)))
     density = cfg.clutter * height * width / 256.0**2
 
     canvas = _background(rng, height, width, cfg.clutter)
@@ -245,8 +250,8 @@ def render_image(
     objects, pixel_counts = _draw_objects(rng, canvas, cfg, size_range, owner)
     _draw_lines(rng, canvas, _poisson_count(rng, 1 * density), owner)
 
-    canvas += (0.035 * cfg.clutter) * rng.standard_normal(canvas.shape,
-                                                          dtype=np.float32)
+    canvas += (0.035 * cfg.clutter) * rng.standard_normal(
+        canvas.shape, dtype=np.float32)
     image = (np.clip(canvas, 0, 1) * 255 + 0.5).astype(np.uint8)
     return image, _visible_objects(objects, pixel_counts, owner,
                                    cfg.min_visibility)

@@ -110,14 +110,19 @@ def _make_disc(rng: np.random.Generator) -> Shape:
 
 
 def _make_ring(rng: np.random.Generator) -> Shape:
-    return Ellipse(0.0, 0.0, 1.0, rng.uniform(0.8, 1.0),
-                   rng.uniform(0, math.pi), hole=rng.uniform(0.45, 0.7))
+    return Ellipse(
+        0.0,
+        0.0,
+        1.0,
+        rng.uniform(0.8, 1.0),
+        rng.uniform(0, math.pi),
+        hole=rng.uniform(0.45, 0.7))
 
 
 def _make_square(rng: np.random.Generator) -> Shape:
     aspect = rng.uniform(0.85, 1.15)
-    corners = np.array([[-1, -aspect], [1, -aspect], [1, aspect],
-                        [-1, aspect]])
+    corners = np.array([[-1, -aspect], [1, -aspect], [1, aspect], [-1,
+                                                                   aspect]])
     return Polygon((_rotate(corners, math.radians(rng.uniform(-12, 12))), ))
 
 
@@ -137,8 +142,9 @@ def _make_bar(rng: np.random.Generator) -> Shape:
 
 
 def _make_triangle(rng: np.random.Generator) -> Shape:
-    angles = (rng.uniform(0, 2 * math.pi) + np.arange(3) * 2 * math.pi / 3 +
-              np.radians(rng.uniform(-10, 10, size=3)))
+    angles = (
+        rng.uniform(0, 2 * math.pi) + np.arange(3) * 2 * math.pi / 3 +
+        np.radians(rng.uniform(-10, 10, size=3)))
     return Polygon((_regular_polygon(rng.uniform(0.85, 1.0, size=3),
                                      angles), ))
 

@@ -76,14 +76,29 @@ class RandomStateHook(Hook):
         self._pending_restore: Optional[Callable[[], None]] = None
 
     def before_train_epoch(self, runner) -> None:
+        """Restore the resumed states an epoch-based loop waits for.
+
+        Args:
+            runner (Runner): The runner of the training process.
+        """
         if self._pending_restore is not None:
             self._pending_restore()
             self._pending_restore = None
 
     def before_val(self, runner) -> None:
+        """Set the training streams aside.
+
+        Args:
+            runner (Runner): The runner of the training process.
+        """
         self._training_states = capture_random_states(_estimators(runner))
 
     def after_val(self, runner) -> None:
+        """Put the training streams back.
+
+        Args:
+            runner (Runner): The runner of the training process.
+        """
         if self._training_states is not None:
             restore_random_states(self._training_states, _estimators(runner))
             self._training_states = None

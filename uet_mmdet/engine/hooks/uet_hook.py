@@ -5,6 +5,11 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
+from uet_mmdet.errors import ConfigError
+
+# the hook's arguments in error keys: custom_hooks=[dict(type='UETHook', ...)]
+KEY = 'custom_hooks.UETHook'
+
 
 @HOOKS.register_module()
 class UETHook(Hook):
@@ -33,9 +38,17 @@ class UETHook(Hook):
             iteration. ``None`` keeps them fixed.
 
     Note:
-        ``anneal_to`` is checked against the largest dropout rate when
-        training starts: a factor that would take a rate to 1 or beyond is
-        refused then, not at the iteration it is reached.
+        - Iterations before ``start_iter`` or ``start_epoch``, and epochs
+          from ``stop_epoch`` on, train with the host loss alone; the
+          estimator is not run.
+        - ``anneal_to`` is checked against the largest dropout rate when
+          training starts: a factor that would take a rate to 1 or beyond is
+          refused then, not at the iteration it is reached.
+        - With ``uet.mode='off'`` the hook only logs ``uet/active`` as 0.
+        - A bad argument, or a model whose distiller is not a
+          ``UETDistiller`` with a ``uet`` block, raises
+          :class:`~uet_mmdet.errors.ConfigError` keyed
+          ``custom_hooks.UETHook.<argument>`` (or ``model.distiller``).
     """
 
     priority = 'NORMAL'
@@ -45,15 +58,18 @@ class UETHook(Hook):
                  start_epoch: int = 0,
                  stop_epoch: Optional[int] = None,
                  anneal_to: Optional[float] = None) -> None:
-        if start_iter < 0 or start_epoch < 0:
-            raise ValueError('UETHook start_iter and start_epoch must be '
-                             f'>= 0, got {start_iter} and {start_epoch}')
+        for name, value in (('start_iter', start_iter), ('start_epoch',
+                                                         start_epoch)):
+            if value < 0:
+                raise ConfigError(f'{KEY}.{name}',
+                                  f'must be >= 0, got {value}')
         if stop_epoch is not None and stop_epoch <= start_epoch:
-            raise ValueError(f'UETHook stop_epoch ({stop_epoch}) must be '
-                             f'after start_epoch ({start_epoch})')
+            raise ConfigError(
+                f'{KEY}.stop_epoch', f'({stop_epoch}) must be after '
+                f'start_epoch ({start_epoch})')
         if anneal_to is not None and anneal_to < 0:
-            raise ValueError(f'UETHook anneal_to must be >= 0, got '
-                             f'{anneal_to}')
+            raise ConfigError(f'{KEY}.anneal_to',
+                              f'must be >= 0, got {anneal_to}')
         self.start_iter = start_iter
         self.start_epoch = start_epoch
         self.stop_epoch = stop_epoch
@@ -65,40 +81,58 @@ class UETHook(Hook):
             runner.model) else runner.model
         distiller = getattr(model, 'distiller', None)
         if getattr(distiller, 'uet', None) is None:
-            raise RuntimeError(
-                'UETHook needs a distillation model whose distiller is a '
-                'UETDistiller with uet settings, got '
-                f'{type(distiller).__name__} in {type(model).__name__}')
+            raise ConfigError(
+                'model.distiller', 'UETHook needs a distillation model whose '
+                'distiller is a UETDistiller with uet settings, got '
+                f'{type(distiller).__name__} in {type(model).__name__}',
+                'add a uet block to it or take UETHook out of custom_hooks')
         return distiller
 
     def before_train(self, runner) -> None:
+        """Check the model and that annealing keeps every rate below 1.
+
+        Args:
+            runner (Runner): The runner of the training process.
+
+        Raises:
+            ConfigError: The model is not a UET distillation, or
+                ``anneal_to`` takes the largest dropout rate to 1 or beyond.
+        """
         distiller = self._distiller(runner)
         if self.anneal_to is None or distiller.estimator is None:
             return
         largest = float(distiller.estimator.settings.rates().max())
         if largest * self.anneal_to >= 1:
-            raise ValueError(
-                f'UETHook anneal_to={self.anneal_to} takes the largest '
+            raise ConfigError(
+                f'{KEY}.anneal_to', f'{self.anneal_to} takes the largest '
                 f'dropout rate {largest:g} to {largest * self.anneal_to:g}; '
-                f'rates must stay below 1, so anneal_to < {1 / largest:g}')
+                'rates must stay below 1', f'anneal_to < {1 / largest:g}')
 
     def _active(self, runner) -> bool:
         return (runner.iter >= self.start_iter
-                and runner.epoch >= self.start_epoch
-                and (self.stop_epoch is None
-                     or runner.epoch < self.stop_epoch))
+                and runner.epoch >= self.start_epoch and
+                (self.stop_epoch is None or runner.epoch < self.stop_epoch))
 
     def _rate_factor(self, runner) -> float:
         if self.anneal_to is None:
             return 1.0
-        first = max(self.start_iter, self.start_epoch * len(
-            runner.train_dataloader))
+        first = max(self.start_iter,
+                    self.start_epoch * len(runner.train_dataloader))
         span = max(runner.max_iters - 1 - first, 1)
         progress = min(max((runner.iter - first) / span, 0.0), 1.0)
         return 1.0 + (self.anneal_to - 1.0) * progress
 
-    def before_train_iter(self, runner, batch_idx: int,
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
                           data_batch=None) -> None:
+        """Switch the estimate on or off and set the rate factor.
+
+        Args:
+            runner (Runner): The runner of the training process.
+            batch_idx (int): The index of the current batch in the loop.
+            data_batch (dict, optional): Data from the dataloader.
+        """
         distiller = self._distiller(runner)
         distiller.uet_active = self._active(runner)
         if distiller.estimator is not None:  # None with mode='off'
@@ -109,6 +143,15 @@ class UETHook(Hook):
                          batch_idx: int,
                          data_batch=None,
                          outputs=None) -> None:
+        """Write ``uet/active``, the rate factor and the distiller's
+        statistics of this iteration to the message hub.
+
+        Args:
+            runner (Runner): The runner of the training process.
+            batch_idx (int): The index of the current batch in the loop.
+            data_batch (dict, optional): Data from the dataloader.
+            outputs (dict, optional): Outputs of the model.
+        """
         distiller = self._distiller(runner)
         hub = runner.message_hub
         hub.update_scalar('train/uet/active', float(distiller.uet_on))

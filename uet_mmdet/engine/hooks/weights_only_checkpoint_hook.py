@@ -53,16 +53,35 @@ class WeightsOnlyCheckpointHook(Hook):
     checkpoint, so ``torch.load(weights_only=True)`` (torch >= 2.6 default)
     refuses them: ``tools/test.py``, teacher checkpoints and ``load_from``
     would all fail. This hook stores them as tensors and plain containers on
-    save and restores them on load. :class:`~uet_mmdet.engine.UETRunner`
-    registers it; nothing needs to be configured.
+    save and restores them on load.
+
+    Note:
+        - :class:`~uet_mmdet.engine.UETRunner` registers it; nothing needs
+          to be configured.
+        - Only ``checkpoint['message_hub']`` changes; it runs last on save
+          (``LOWEST`` priority), after every other hook added its state.
+        - Checkpoints of the plain mmengine Runner still load: values that
+          are not in the encoded form pass through unchanged.
     """
 
     priority = 'LOWEST'  # encode after every other hook has added its state
 
     def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
+        """Encode the message hub as tensors and plain containers.
+
+        Args:
+            runner (Runner): The runner of the training process.
+            checkpoint (dict): The checkpoint to be saved, changed in place.
+        """
         if 'message_hub' in checkpoint:
             checkpoint['message_hub'] = _encode(checkpoint['message_hub'])
 
     def after_load_checkpoint(self, runner, checkpoint: Dict) -> None:
+        """Decode what :meth:`before_save_checkpoint` encoded.
+
+        Args:
+            runner (Runner): The runner of the training process.
+            checkpoint (dict): The loaded checkpoint, changed in place.
+        """
         if 'message_hub' in checkpoint:
             checkpoint['message_hub'] = _decode(checkpoint['message_hub'])

@@ -25,8 +25,8 @@ def _resumed_seed(cfg) -> Optional[int]:
     if path is None or not osp.isfile(path):
         return None
     with allow_resume_globals():
-        checkpoint = torch.load(path, map_location='cpu', weights_only=True,
-                                mmap=True)
+        checkpoint = torch.load(
+            path, map_location='cpu', weights_only=True, mmap=True)
     return checkpoint.get('meta', {}).get('seed')
 
 
@@ -64,6 +64,12 @@ class UETRunner(Runner):
         return self.distributed and not torch.cuda.is_available()
 
     def setup_env(self, env_cfg: Dict) -> None:
+        """mmengine's ``setup_env``; a distributed run without CUDA first
+        starts a gloo process group (mmengine would ask for NCCL).
+
+        Args:
+            env_cfg (dict): The config's ``env_cfg``.
+        """
         if (self._cpu_distributed() and self.launcher == 'pytorch'
                 and not is_distributed()):
             torch_dist.init_process_group(backend='gloo')
@@ -71,6 +77,20 @@ class UETRunner(Runner):
 
     def wrap_model(self, model_wrapper_cfg: Optional[Dict],
                    model: nn.Module) -> nn.Module:
+        """mmengine's ``wrap_model``; a distributed run without CUDA wraps
+        in ``MMDistributedDataParallel`` without device ids.
+
+        Args:
+            model_wrapper_cfg (dict, optional): The config's
+                ``model_wrapper_cfg``; it updates the CPU wrapper's
+                defaults (``broadcast_buffers=False``, the config's
+                ``find_unused_parameters``).
+            model (nn.Module): The model to wrap.
+
+        Returns:
+            nn.Module: The wrapped model (``model`` itself when it is
+            already wrapped).
+        """
         if not self._cpu_distributed() or is_model_wrapper(model):
             return super().wrap_model(model_wrapper_cfg, model)
         wrapper_cfg = dict(
@@ -86,14 +106,23 @@ class UETRunner(Runner):
             self,
             default_hooks: Optional[Dict[str, Union[Hook, Dict]]] = None,
             custom_hooks: Optional[List[Union[Hook, Dict]]] = None) -> None:
+        """mmengine's ``register_hooks``, then a
+        :class:`~uet_mmdet.engine.hooks.WeightsOnlyCheckpointHook` and a
+        :class:`~uet_mmdet.engine.hooks.RandomStateHook` unless the config
+        registered them.
+
+        Args:
+            default_hooks (dict, optional): The config's ``default_hooks``.
+            custom_hooks (list, optional): The config's ``custom_hooks``.
+        """
         super().register_hooks(default_hooks, custom_hooks)
         for hook_type in (WeightsOnlyCheckpointHook, RandomStateHook):
             if self._hook(hook_type) is None:
                 self.register_hook(hook_type())
 
     def _hook(self, hook_type: type) -> Optional[Hook]:
-        return next((hook for hook in self.hooks
-                     if isinstance(hook, hook_type)), None)
+        return next(
+            (hook for hook in self.hooks if isinstance(hook, hook_type)), None)
 
     def save_checkpoint(self,
                         out_dir: str,
@@ -124,8 +153,8 @@ class UETRunner(Runner):
         """mmengine's ``load_checkpoint``, keeping the checkpoint's random
         states for :meth:`resume`."""
         checkpoint = super().load_checkpoint(filename, *args, **kwargs)
-        self._loaded_random_states = checkpoint.get('meta', {}).get(
-            'random_states')
+        self._loaded_random_states = checkpoint.get('meta',
+                                                    {}).get('random_states')
         return checkpoint
 
     def resume(self,
@@ -133,6 +162,17 @@ class UETRunner(Runner):
                resume_optimizer: bool = True,
                resume_param_scheduler: bool = True,
                map_location: Union[str, Callable] = 'default') -> None:
+        """mmengine's ``resume``, accepting checkpoints of the plain
+        mmengine Runner, then every rank's random states restored by
+        :class:`~uet_mmdet.engine.hooks.RandomStateHook`.
+
+        Args:
+            filename (str): The checkpoint.
+            resume_optimizer (bool): Resume the optimizer state.
+            resume_param_scheduler (bool): Resume the parameter schedulers.
+            map_location (str | callable): Where to map the tensors;
+                ``'default'`` maps them to this run's device.
+        """
         with allow_resume_globals():
             super().resume(filename, resume_optimizer, resume_param_scheduler,
                            map_location)

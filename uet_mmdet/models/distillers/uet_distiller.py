@@ -66,35 +66,48 @@ class UETDistiller(ConfigurableDistiller):
         for name in names:
             if name not in self.distill_losses:
                 raise UETConfigError(
-                    f'uet.losses names {name!r}, which is not a distill loss '
-                    f'(losses: {list(self.distill_losses)})')
+                    'uet.losses', f'names {name!r}, which is not a distill '
+                    'loss', f'distill losses: {list(self.distill_losses)}')
         if not settings.enabled:  # the host's modules and checkpoint keys
             self._register_load_state_dict_pre_hook(_unwrapped_loss_keys)
             return
         for name in names:
-            wrapped = UETLoss(self.distill_losses[name], settings.mode,
-                              settings.residual_scale)
+            try:
+                wrapped = UETLoss(self.distill_losses[name], settings.mode,
+                                  settings.residual_scale)
+            except UETConfigError as error:  # a host UET cannot wrap
+                raise error.within(f'distill_losses.{name}') from None
             self.distill_losses[name] = wrapped
             if self.estimator is not None:
                 self._check_teacher_source(name, wrapped)
 
     def _check_teacher_source(self, name: str, loss: UETLoss) -> None:
-        record = self.loss_forward_mappings.get(name, {}).get(
-            loss.teacher_arg)
+        key = f'loss_forward_mappings.{name}.{loss.teacher_arg}'
+        record = self.loss_forward_mappings.get(name, {}).get(loss.teacher_arg)
         if record is None or record.get('from_student', True):
             raise UETConfigError(
-                f'loss_forward_mappings[{name!r}] must take '
-                f'{loss.teacher_arg!r} from a teacher recorder for UET')
+                key, 'UET needs it from a teacher recorder',
+                'set from_student=False and a teacher recorder')
         if 'connector' in record:
             raise UETConfigError(
-                f'{name}: UET needs the raw teacher tensor; a teacher-side '
-                'connector is not supported')
+                f'{key}.connector', 'UET needs the raw teacher tensor; a '
+                'teacher-side connector is not supported')
         self.estimator.check_record(name, record['recorder'])
 
     def _teacher_record(self, recorder: str, record_idx: int):
         return self.get_record(recorder, False, record_idx)
 
     def prepare_from_teacher(self, model: nn.Module) -> None:
+        """Attach the estimator to the teacher, then register the teacher
+        recorders (MMRazor's ``prepare_from_teacher``).
+
+        Args:
+            model (nn.Module): The teacher.
+
+        Raises:
+            UETConfigError: The teacher lacks what the estimator runs (e.g.
+                ``uet.module``).
+        """
         if self.estimator is not None:
             self.estimator.attach(model)
         super().prepare_from_teacher(model)
@@ -105,6 +118,19 @@ class UETDistiller(ConfigurableDistiller):
         return self.estimator is not None and self.uet_active
 
     def compute_distill_losses(self) -> Dict[str, Tensor]:
+        """The distill losses of this iteration, from the recorded tensors.
+
+        Each UET-wrapped loss gets its teacher tensor's estimate while
+        :attr:`uet_on`; :attr:`uet_stats` holds that iteration's statistics.
+
+        Returns:
+            dict[str, Tensor]: Per loss name; a loss returning a dict gives
+            ``<loss name>_<term>`` per term.
+
+        Raises:
+            FloatingPointError: A teacher tensor UET reads holds NaN or inf
+                (one line naming the loss and the record).
+        """
         losses = {}
         self.uet_stats = {}
         if self.estimator is not None:
@@ -146,6 +172,40 @@ class UETDistiller(ConfigurableDistiller):
         self.uet_stats.update(
             (f'{prefix}/{key}', value) for key, value in loss_stats.items())
 
+    def uet_estimates(
+            self,
+            seed: Optional[int] = None) -> Dict[str, UncertaintyEstimate]:
+        """The estimates for the teacher tensors now in the recorders, per
+        UET-wrapped loss, for analysis.
+
+        Call it after the teacher ran under ``teacher_recorders``. It
+        estimates afresh (new dropout masks, replacing this iteration's
+        cached estimates); losses that distil one teacher record share its
+        estimate.
+
+        Args:
+            seed (int, optional): Restart the dropout masks' random stream
+                from this seed first, so the masks do not depend on what
+                ran before.
+
+        Returns:
+            dict[str, UncertaintyEstimate]: Per wrapped loss name, in loss
+            order; empty when UET is not enabled.
+        """
+        if self.estimator is None:
+            return {}
+        if seed is not None:
+            self.estimator.manual_seed(seed)
+        self.estimator.reset()
+        estimates = {}
+        for name, mappings in self.loss_forward_mappings.items():
+            loss = self.distill_losses[name]
+            if isinstance(loss, UETLoss):
+                record = mappings[loss.teacher_arg]
+                estimates[name] = self.estimator.estimate(
+                    record['recorder'], record.get('record_idx', 0))
+        return estimates
+
 
 def _unwrapped_loss_keys(state_dict, prefix, *args) -> None:
     """Load a checkpoint saved with the losses wrapped (UET on, or
@@ -165,8 +225,8 @@ def _distilled_teacher_records(loss_forward_mappings: dict,
         if losses is not None and loss not in losses:
             continue
         for record in mappings.values():
-            if not record.get('from_student', True) and (
-                    record['recorder'] not in names):
+            if not record.get('from_student', True) and (record['recorder']
+                                                         not in names):
                 names.append(record['recorder'])
     return names
 

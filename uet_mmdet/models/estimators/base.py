@@ -70,8 +70,8 @@ class TeacherEstimator:
         use."""
         if settings.measure not in cls.measures:
             raise UETConfigError(
-                f'uet.measure={settings.measure!r} is not offered by '
-                f'level={settings.level!r} (it offers {list(cls.measures)})')
+                'uet.measure', f'{settings.measure!r} is not offered by '
+                f'level={settings.level!r}', f'it offers {list(cls.measures)}')
 
     @classmethod
     def extra_recorders(cls, settings: UETSettings, teacher_recorders: dict,
@@ -97,7 +97,8 @@ class TeacherEstimator:
         self._estimates = {}
 
     @torch.no_grad()
-    def estimate(self, recorder: str,
+    def estimate(self,
+                 recorder: str,
                  record_idx: int = 0) -> UncertaintyEstimate:
         """The estimate for one teacher record, computed once per iteration.
         """
@@ -106,8 +107,9 @@ class TeacherEstimator:
             mean, uncertainty = self.compute(recorder, record_idx)
             record_dtype = self.read(recorder, record_idx).dtype
             mean = mean.to(at_least_float32(record_dtype))
-            if not bool(torch.isfinite(mean).all()
-                        & torch.isfinite(uncertainty).all()):
+            if not bool(
+                    torch.isfinite(mean).all()
+                    & torch.isfinite(uncertainty).all()):
                 raise FloatingPointError(
                     f'the estimate of level={self.settings.level!r} for '
                     f'teacher record {recorder}[{record_idx}] is not finite '
@@ -117,8 +119,7 @@ class TeacherEstimator:
                 mean, uncertainty, self.confidence(uncertainty))
         return self._estimates[key]
 
-    def compute(self, recorder: str,
-                record_idx: int) -> Tuple[Tensor, Tensor]:
+    def compute(self, recorder: str, record_idx: int) -> Tuple[Tensor, Tensor]:
         """``(U_K, uncertainty)``: the MC mean shaped as the record and the
         (N, H, W) uncertainty per location."""
         raise NotImplementedError
@@ -137,8 +138,10 @@ class TeacherEstimator:
 
     def _shuffled(self, confidence: Tensor) -> Tensor:
         flat = confidence.flatten(1)
-        keys = torch.rand(flat.shape, generator=self.generator(flat.device),
-                          device=flat.device)
+        keys = torch.rand(
+            flat.shape,
+            generator=self.generator(flat.device),
+            device=flat.device)
         return flat.gather(1, keys.argsort(dim=1)).view_as(confidence)
 
     def rates(self) -> Tensor:
@@ -153,8 +156,10 @@ class TeacherEstimator:
     def get_rng_state(self) -> Dict[str, Tensor]:
         """The state of the mask stream on every device it has drawn on,
         keyed by device name (for checkpoints)."""
-        return {str(device): generator.get_state()
-                for device, generator in self._generators.items()}
+        return {
+            str(device): generator.get_state()
+            for device, generator in self._generators.items()
+        }
 
     def set_rng_state(self, states: Dict[str, Tensor]) -> List[str]:
         """Continue the mask stream from :meth:`get_rng_state`'s states.
@@ -165,8 +170,8 @@ class TeacherEstimator:
         skipped = []
         for name, state in states.items():
             device = torch.device(name)
-            if device.type == 'cuda' and (device.index or 0) >= (
-                    torch.cuda.device_count()):
+            if device.type == 'cuda' and (device.index
+                                          or 0) >= (torch.cuda.device_count()):
                 skipped.append(f'the UET mask stream on {name}')
                 continue
             self.generator(device).set_state(state.cpu())
@@ -238,14 +243,27 @@ def deterministic(module: nn.Module) -> Iterator[None]:
 
 
 def find_submodule(teacher: nn.Module, name: str, key: str) -> nn.Module:
-    """``teacher.<name>``, or :class:`UETConfigError` naming the setting."""
+    """``teacher.<name>``.
+
+    Args:
+        teacher (nn.Module): The teacher detector.
+        name (str): Dotted path of the submodule, e.g. ``'neck'``.
+        key (str): The setting that gave ``name``, relative to the distiller
+            config, e.g. ``'uet.module'``.
+
+    Returns:
+        nn.Module: The submodule.
+
+    Raises:
+        UETConfigError: Keyed ``key`` if the teacher has no such submodule.
+    """
     try:
         return teacher.get_submodule(name)
     except AttributeError:
         children = [child for child, _ in teacher.named_children()]
         raise UETConfigError(
-            f'uet.{key}={name!r} is not a submodule of the teacher '
-            f'{type(teacher).__name__} (its modules: {children})') from None
+            key, f'{name!r} is not a submodule of the teacher '
+            f'{type(teacher).__name__}', f'its modules: {children}') from None
 
 
 __all__ = [

@@ -18,8 +18,10 @@ class FeatureDropout(TeacherEstimator):
     residual target ``F_T + U_K``, not for weighting.
     """
 
-    def compute(self, recorder: str,
-                record_idx: int) -> Tuple[Tensor, Tensor]:
+    def compute(self, recorder: str, record_idx: int) -> Tuple[Tensor, Tensor]:
+        """``(U_K, uncertainty)`` from the exact moments of K dropout samples
+        of the record itself (see :meth:`TeacherEstimator.compute`).
+        """
         feature = self.record(recorder, record_idx)
         mean, variance = feature_mc_moments_exact(
             feature, self.rates(), self.settings.channel_wise,

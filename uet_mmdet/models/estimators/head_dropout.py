@@ -29,15 +29,15 @@ def head_branch(head: nn.Module, branch: str, level: str) -> nn.Sequential:
     A per-level ``Scale`` after the regression layer is left out: it scales
     a level's map by a constant, which the per-level confidence ignores.
     """
-    last = next((getattr(head, name) for name in LAST_LAYERS[branch]
-                 if hasattr(head, name)), None)
+    last = next((getattr(head, name)
+                 for name in LAST_LAYERS[branch] if hasattr(head, name)), None)
     stacked = getattr(head, f'{branch}_convs', None)
     if last is None or stacked is None:
         raise UETConfigError(
-            f'uet.level={level!r} needs a dense head with {branch}_convs '
+            'uet.level', f'{level!r} needs a dense head with {branch}_convs '
             f'and one of {list(LAST_LAYERS[branch])}, got '
-            f"{type(head).__name__}; use level='module' with "
-            "module='bbox_head' for other heads")
+            f'{type(head).__name__}',
+            "use level='module' with module='bbox_head' for other heads")
     return nn.Sequential(*stacked, last)
 
 
@@ -61,17 +61,25 @@ class HeadDropout(TeacherEstimator):
         self.head: Optional[nn.Module] = None
 
     def attach(self, teacher: nn.Module) -> None:
-        self.head = find_submodule(teacher, self.settings.head, 'head')
+        """Find ``uet.head`` in the teacher and its branch for the measure.
+
+        Raises:
+            UETConfigError: The teacher has no ``uet.head``, or the head lacks
+                the branch the measure reads.
+        """
+        self.head = find_submodule(teacher, self.settings.head, 'uet.head')
         self.branch()  # fail at build time on a head without that branch
 
     def branch(self) -> nn.Sequential:
         """The head branch the current measure reads."""
-        return head_branch(self.head,
-                           BRANCH_OF_MEASURE[self.settings.measure],
+        return head_branch(self.head, BRANCH_OF_MEASURE[self.settings.measure],
                            self.settings.level)
 
-    def compute(self, recorder: str,
-                record_idx: int) -> Tuple[Tensor, Tensor]:
+    def compute(self, recorder: str, record_idx: int) -> Tuple[Tensor, Tensor]:
+        """``(U_K, uncertainty)``: the measure of the head branch's outputs on
+        K dropped-out copies of the record, and the MC mean of dropout on the
+        record (see :meth:`TeacherEstimator.compute`).
+        """
         feature = self.record(recorder, record_idx)
         rates = self.rates()
         generator = self.generator(feature.device)

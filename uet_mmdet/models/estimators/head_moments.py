@@ -5,8 +5,7 @@ from torch import Tensor, nn
 
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import (dropout_input_moments,
-                                   feature_mc_moments_exact,
-                                   propagate_moments,
+                                   feature_mc_moments_exact, propagate_moments,
                                    sigmoid_gaussian_uncertainty)
 from ..uet import UETConfigError, UETSettings
 from .base import TeacherEstimator, find_submodule
@@ -34,18 +33,32 @@ class HeadMoments(TeacherEstimator):
 
     @classmethod
     def check_settings(cls, settings: UETSettings) -> None:
+        """The base checks, and element-wise dropout only.
+
+        Raises:
+            UETConfigError: ``uet.channel_wise`` is True.
+        """
         super().check_settings(settings)
         if settings.channel_wise:
             raise UETConfigError(
-                "uet.level='head_moments' propagates element-wise dropout; "
-                "channel_wise=True needs level='head'")
+                'uet.channel_wise', "level='head_moments' propagates "
+                'element-wise dropout', "channel_wise=True needs level='head'")
 
     def attach(self, teacher: nn.Module) -> None:
-        head = find_submodule(teacher, self.settings.head, 'head')
+        """Find the classification branch of ``uet.head`` in the teacher.
+
+        Raises:
+            UETConfigError: The teacher has no ``uet.head``, or the head has no
+                classification branch.
+        """
+        head = find_submodule(teacher, self.settings.head, 'uet.head')
         self.branch = head_branch(head, 'cls', self.settings.level)
 
-    def compute(self, recorder: str,
-                record_idx: int) -> Tuple[Tensor, Tensor]:
+    def compute(self, recorder: str, record_idx: int) -> Tuple[Tensor, Tensor]:
+        """``(U_K, uncertainty)``: the measure from the logits' propagated mean
+        and variance, and the MC mean of dropout on the record (see
+        :meth:`TeacherEstimator.compute`).
+        """
         feature = self.record(recorder, record_idx)
         rates = self.rates()
         mean, variance = propagate_moments(

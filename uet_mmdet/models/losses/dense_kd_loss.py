@@ -42,9 +42,9 @@ class DenseKDLoss(nn.Module):
         logit_s = preds_S.to(at_least_float32(preds_S.dtype)) / self.tau
         logit_t = preds_T.to(at_least_float32(preds_T.dtype)) / self.tau
         prob_t = logit_t.sigmoid()
-        kl = (prob_t * (F.logsigmoid(logit_t) - F.logsigmoid(logit_s)) +
-              (1 - prob_t) *
-              (F.logsigmoid(-logit_t) - F.logsigmoid(-logit_s)))
+        kl = (
+            prob_t * (F.logsigmoid(logit_t) - F.logsigmoid(logit_s)) +
+            (1 - prob_t) * (F.logsigmoid(-logit_t) - F.logsigmoid(-logit_s)))
         per_location = kl.sum(dim=1) * self.tau**2
         if location_weight is not None:
             per_location = per_location * location_weight

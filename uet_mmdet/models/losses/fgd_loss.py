@@ -31,6 +31,15 @@ class GlobalContextBlock(nn.Module):
         constant_init(self.channel_add[-1], val=0)
 
     def forward(self, x: Tensor) -> Tensor:
+        """``x`` plus its transformed attention-pooled context (one vector
+        per image, added at every location).
+
+        Args:
+            x (Tensor): (N, C, H, W) features.
+
+        Returns:
+            Tensor: (N, C, H, W).
+        """
         n, c, h, w = x.shape
         weights = F.softmax(self.conv_mask(x).view(n, 1, h * w), dim=2)
         context = torch.bmm(x.view(n, c, h * w), weights.transpose(1, 2))
@@ -181,17 +190,15 @@ class FGDLoss(nn.Module):
         at = ((c_att_s - c_att_t).abs().sum() / n +
               (s_att_s - s_att_t).abs().sum() / n)
         global_s, global_t = self.gc_student(preds_S), self.gc_teacher(preds_T)
-        global_ = (global_s.to(at_least_float32(global_s.dtype)) -
-                   global_t.to(at_least_float32(global_t.dtype))
-                   ).pow(2).sum() / n
+        global_ = (global_s.to(at_least_float32(global_s.dtype)) - global_t.to(
+            at_least_float32(global_t.dtype))).pow(2).sum() / n
         return {'fg': fg, 'bg': bg, 'at': at, 'global': global_}
 
     def forward(self,
                 preds_S: Tensor,
                 preds_T: Tensor,
                 data_samples: Sequence,
-                location_weight: Optional[Tensor] = None
-                ) -> Dict[str, Tensor]:
+                location_weight: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Weighted FGD terms of one feature level.
 
         Args:

@@ -42,8 +42,7 @@ def foreground_mask(boxes: Tensor, image_hw: Tuple[float, float],
     """
     height, width = feature_hw
     mask = boxes.new_zeros(height, width)
-    for x1, y1, x2, y2 in boxes_to_cells(boxes, image_hw,
-                                         feature_hw).tolist():
+    for x1, y1, x2, y2 in boxes_to_cells(boxes, image_hw, feature_hw).tolist():
         value = 1.0 / ((y2 - y1 + 1) * (x2 - x1 + 1))
         y_lo, x_lo = max(y1, 0), max(x1, 0)
         region = mask[y_lo:y2 + 1, x_lo:x2 + 1]
@@ -65,8 +64,8 @@ def background_mask(fg_mask: Tensor) -> Tensor:
     return torch.where(totals > 0, bg_mask / totals.clamp(min=1), bg_mask)
 
 
-def fgd_masks(gt_boxes: Sequence[Tensor],
-              image_hws: Sequence[Tuple[float, float]],
+def fgd_masks(gt_boxes: Sequence[Tensor], image_hws: Sequence[Tuple[float,
+                                                                    float]],
               feature_hw: Tuple[int, int]) -> Tuple[Tensor, Tensor]:
     """Foreground and background masks of a batch.
 

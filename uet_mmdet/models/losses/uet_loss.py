@@ -7,16 +7,15 @@ from torch import Tensor, nn
 
 from uet_mmdet.uncertainty import (UncertaintyEstimate, at_least_float32,
                                    mean_one_weights, power_of_two_scale)
-from ..uet import MODES, RESIDUAL_SCALES, UETConfigError, check_choice
-from .location_weighted import HOSTS, host_spec
+from ..hosts import HOST_ADAPTERS
+from ..uet import check_transfer
 
 
 def residual_target(teacher: Tensor, mc_mean: Tensor, scale: str) -> Tensor:
     """The paper's residual integration: ``F_T + U_K`` or its half, in
     float32 at least (a half precision sum can overflow), the half taken
     term by term (no overflow near the dtype's largest value)."""
-    dtype = torch.promote_types(
-        at_least_float32(teacher.dtype), mc_mean.dtype)
+    dtype = torch.promote_types(at_least_float32(teacher.dtype), mc_mean.dtype)
     teacher, mc_mean = teacher.to(dtype), mc_mean.to(dtype)
     if scale == 'mean':
         return teacher / 2 + mc_mean / 2
@@ -29,8 +28,7 @@ def norm_ratio(target: Tensor, teacher: Tensor) -> Tensor:
     by a power of two near the teacher's largest magnitude (exact), so that
     no sum of squares over- or underflows; ``||teacher||`` is at least
     1e-12."""
-    dtype = torch.promote_types(
-        at_least_float32(teacher.dtype), target.dtype)
+    dtype = torch.promote_types(at_least_float32(teacher.dtype), target.dtype)
     teacher, target = teacher.to(dtype), target.to(dtype)
     scale = power_of_two_scale(teacher.abs().amax())
     return ((target / scale).norm() /
@@ -52,14 +50,15 @@ class UETLoss(nn.Module):
 
     Under mixed precision the residual target and the weights are float32
     (at least); the per-location losses of the weighted hosts are computed
-    in float32 too (see :mod:`.location_weighted`).
+    in float32 too (see :mod:`uet_mmdet.models.hosts`).
 
     :class:`UETDistiller` wraps its losses in this class and passes the
     ``uncertainty`` of each loss's teacher tensor.
 
     Args:
-        host (dict | nn.Module): The host loss or its config; one of
-            :data:`HOSTS`.
+        host (dict | nn.Module): The host loss or its config; its class
+            (or a base class) needs an adapter in
+            :data:`~uet_mmdet.models.hosts.HOST_ADAPTERS`.
         mode (str): ``'off'``, ``'residual'``, ``'weight'`` or ``'both'``.
         residual_scale (str): ``'sum'`` or ``'mean'``.
     """
@@ -69,16 +68,9 @@ class UETLoss(nn.Module):
                  mode: str = 'both',
                  residual_scale: str = 'mean') -> None:
         super().__init__()
-        check_choice('mode', mode, MODES, owner='UETLoss')
-        check_choice(
-            'residual_scale', residual_scale, RESIDUAL_SCALES, owner='UETLoss')
+        check_transfer(mode, residual_scale)
         self.host = MODELS.build(host) if isinstance(host, dict) else host
-        try:
-            self.spec = host_spec(self.host)
-        except KeyError:
-            raise UETConfigError(
-                f'UET cannot wrap host loss {type(self.host).__name__}; '
-                f'supported hosts: {sorted(HOSTS)}') from None
+        self.adapter = HOST_ADAPTERS.get(self.host)
         self.mode = mode
         self.residual_scale = residual_scale
         self.stats: Dict[str, Tensor] = {}
@@ -86,7 +78,7 @@ class UETLoss(nn.Module):
     @property
     def teacher_arg(self) -> str:
         """The host forward argument that takes the teacher tensor."""
-        return self.spec.teacher_arg
+        return self.adapter.teacher_arg
 
     def forward(self,
                 uncertainty: Optional[UncertaintyEstimate] = None,
@@ -117,7 +109,7 @@ class UETLoss(nn.Module):
         weight = mean_one_weights(uncertainty.confidence)
         with torch.no_grad():
             self.stats['downweighted'] = (weight < 0.5).float().mean()
-        return self.spec.weighted(self.host, weight, **host_kwargs)
+        return self.adapter.weighted(self.host, weight, **host_kwargs)
 
 
 __all__ = ['UETLoss', 'norm_ratio', 'residual_target']

@@ -1,9 +1,9 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """EXTRACT + TRANSFER settings shared by the UET loss wrapper and distiller."""
-from .settings import (MEASURES, MODES, RESIDUAL_SCALES, UETConfigError,
-                       UETSettings, check_choice)
+from .settings import (MAPPINGS, MODES, RESIDUAL_SCALES, UETConfigError,
+                       UETSettings, check_transfer, registered_measures)
 
 __all__ = [
-    'MEASURES', 'MODES', 'RESIDUAL_SCALES', 'UETConfigError', 'UETSettings',
-    'check_choice'
+    'MAPPINGS', 'MODES', 'RESIDUAL_SCALES', 'UETConfigError', 'UETSettings',
+    'check_transfer', 'registered_measures'
 ]

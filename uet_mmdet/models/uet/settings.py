@@ -1,24 +1,36 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-"""The ``uet`` block of a distiller config, validated when the model is built.
+"""The ``uet`` block of a distiller config and the one place it is validated.
+
+:class:`UETSettings` (and :func:`check_transfer` for what
+:class:`~uet_mmdet.models.losses.UETLoss` takes) raise
+:class:`UETConfigError` keyed by the setting's path in the distiller config,
+e.g. ``uet.num_samples``; the config check before the Runner is built reads
+the same errors with the path from the config's root
+(``model.distiller.uet.num_samples``).
 """
 from dataclasses import dataclass, field, fields
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 
+from uet_mmdet.errors import ConfigError
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import check_rates, dropout_schedule
 
 MODES = ('off', 'residual', 'weight', 'both')
 RESIDUAL_SCALES = ('sum', 'mean')
-MEASURES = ('variance', 'relative_variance', 'mutual_information',
-            'entropy')
 MAPPINGS = ('exp', 'rank')
+# where the settings sit in a distiller config
+KEY = 'uet'
 OutputPath = Union[int, Sequence[int]]
 
 
-class UETConfigError(ValueError):
-    """A ``uet`` setting that cannot work; raised when the model is built."""
+class UETConfigError(ConfigError):
+    """A ``uet`` setting that cannot work, raised when the model is built.
+
+    Its key is the setting's path in the distiller config, e.g.
+    ``'uet.num_samples'`` (see :class:`~uet_mmdet.errors.ConfigError`).
+    """
 
 
 @dataclass
@@ -98,50 +110,71 @@ class UETSettings:
 
     @classmethod
     def from_config(cls, config: Optional[dict]) -> 'UETSettings':
-        """Build from a config dict, naming any unknown key."""
+        """Build from a config dict and validate.
+
+        Args:
+            config (dict, optional): The distiller's ``uet`` dict.
+
+        Returns:
+            UETSettings: The validated settings.
+
+        Raises:
+            UETConfigError: A key that is not a setting, or a setting that
+                cannot work (see :meth:`validate`).
+        """
         config = dict(config or {})
         known = {item.name for item in fields(cls)}
         unknown = sorted(set(config) - known)
         if unknown:
-            raise UETConfigError(
-                f'unknown uet setting(s) {unknown}; known: {sorted(known)}')
+            raise UETConfigError(KEY, f'unknown setting(s) {unknown}',
+                                 f'known: {sorted(known)}')
         settings = cls(**config)
         settings.validate()
         return settings
 
     @property
     def enabled(self) -> bool:
+        """Whether UET changes the host (``mode != 'off'``)."""
         return self.mode != 'off'
 
     def validate(self) -> None:
-        """Raise :class:`UETConfigError` for a setting that cannot work."""
-        check_choice('mode', self.mode, MODES)
-        check_choice('residual_scale', self.residual_scale, RESIDUAL_SCALES)
+        """Check every setting, the estimator's own checks included.
+
+        Raises:
+            UETConfigError: The first setting that cannot work.
+        """
+        check_transfer(self.mode, self.residual_scale)
         estimator = ESTIMATORS.get(self.level)
         if estimator is None:
-            check_choice('level', self.level, sorted(ESTIMATORS.module_dict))
-        check_choice('measure', self.measure, MEASURES)
-        check_choice('mapping', self.mapping, MAPPINGS)
+            _check_choice('level', self.level, sorted(ESTIMATORS.module_dict))
+        _check_choice('measure', self.measure, registered_measures())
+        _check_choice('mapping', self.mapping, MAPPINGS)
         if not self.enabled:
             return
         if not isinstance(self.num_samples, int) or self.num_samples < 1:
             raise UETConfigError(
-                f'uet.num_samples (K) must be an integer >= 1 when UET is on '
-                f"(mode={self.mode!r}), got {self.num_samples!r}; use "
-                "mode='off' to turn UET off")
+                f'{KEY}.num_samples',
+                'K, the number of MC-dropout samples, must be an integer '
+                f'>= 1 when UET is on (mode={self.mode!r}), got '
+                f'{self.num_samples!r}', "mode='off' turns UET off")
         if not isinstance(self.samples_per_rate,
                           int) or self.samples_per_rate < 1:
-            raise UETConfigError('uet.samples_per_rate must be an integer '
-                                 f'>= 1, got {self.samples_per_rate!r}')
+            raise UETConfigError(
+                f'{KEY}.samples_per_rate',
+                f'must be an integer >= 1, got {self.samples_per_rate!r}')
         try:
             self.rates()
         except ValueError as error:
-            raise UETConfigError(f'uet dropout rates: {error}') from None
-        if self.tau <= 0:
-            raise UETConfigError(f'uet.tau must be > 0, got {self.tau}')
-        if not 0 <= self.floor < 1:
+            if self.rate is not None:
+                raise UETConfigError(f'{KEY}.rate', str(error)) from None
             raise UETConfigError(
-                f'uet.floor must lie in [0, 1), got {self.floor}')
+                f'{KEY}.p0', f'the dropout rates p0 + k * delta '
+                f'(delta={self.delta}): {error}') from None
+        if self.tau <= 0:
+            raise UETConfigError(f'{KEY}.tau', f'must be > 0, got {self.tau}')
+        if not 0 <= self.floor < 1:
+            raise UETConfigError(f'{KEY}.floor',
+                                 f'must lie in [0, 1), got {self.floor}')
         estimator.check_settings(self)
 
     def rates(self, factor: float = 1.0) -> torch.Tensor:
@@ -156,18 +189,38 @@ class UETSettings:
             self.samples_per_rate)
 
 
-def check_choice(name: str,
-                 value: str,
-                 choices: Sequence[str],
-                 owner: str = 'uet') -> None:
-    """Raise :class:`UETConfigError` unless ``value`` is one of ``choices``.
+def check_transfer(mode: str, residual_scale: str) -> None:
+    """Check how the estimate enters the host loss: ``mode`` and
+    ``residual_scale``, as :class:`UETSettings` and ``UETLoss`` take them.
+
+    Args:
+        mode (str): One of :data:`MODES`.
+        residual_scale (str): One of :data:`RESIDUAL_SCALES`.
+
+    Raises:
+        UETConfigError: A value that is not one of its choices.
     """
+    _check_choice('mode', mode, MODES)
+    _check_choice('residual_scale', residual_scale, RESIDUAL_SCALES)
+
+
+def registered_measures() -> List[str]:
+    """Every measure some registered estimator offers, sorted."""
+    ESTIMATORS.import_from_location()
+    return sorted({
+        measure
+        for estimator in ESTIMATORS.module_dict.values()
+        for measure in estimator.measures
+    })
+
+
+def _check_choice(name: str, value: str, choices: Sequence[str]) -> None:
     if value not in choices:
-        raise UETConfigError(
-            f'{owner}.{name} must be one of {list(choices)}, got {value!r}')
+        raise UETConfigError(f'{KEY}.{name}',
+                             f'must be one of {list(choices)}, got {value!r}')
 
 
 __all__ = [
-    'MAPPINGS', 'MODES', 'RESIDUAL_SCALES', 'UETConfigError', 'UETSettings',
-    'check_choice'
+    'KEY', 'MAPPINGS', 'MODES', 'RESIDUAL_SCALES', 'UETConfigError',
+    'UETSettings', 'check_transfer', 'registered_measures'
 ]

@@ -5,6 +5,8 @@ from typing import Any, Optional
 
 from mmengine.config import Config
 
+from uet_mmdet.errors import ConfigError
+
 
 def _replaced(node: Any, old: str, new: str) -> Any:
     """``node`` with every string equal to ``old`` replaced, in place for
@@ -38,10 +40,15 @@ def use_teacher_checkpoint(cfg: Config,
 
     Returns:
         Config: ``cfg``.
+
+    Raises:
+        ConfigError: ``cfg`` has no ``model``.
     """
     model = cfg.get('model')
     if not isinstance(model, dict):
-        raise KeyError('model.teacher_ckpt: the config has no model')
+        raise ConfigError(
+            'model', 'the config has no model to read a '
+            'teacher checkpoint')
     old = old or model.get('teacher_ckpt')
     if old and old != path:
         for key, value in cfg.items():
