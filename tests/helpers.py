@@ -10,7 +10,10 @@ import sys
 from typing import List, Optional
 
 import torch
+from mmdet.registry import MODELS as DET_MODELS
 from torch import nn
+
+from uet_mmdet.models.hosts import EXAMPLE_CHANNELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO_ROOT, 'configs')
@@ -399,3 +402,73 @@ def write_reproduce_spec(root: str) -> str:
         with open(osp.join(root, f'{name}.py'), 'w') as f:
             f.write(text)
     return osp.join(root, 'spec.py')
+
+
+# the hosts' example configs are for features of this width
+TWO_LEVEL_WIDTH = EXAMPLE_CHANNELS
+
+
+class TwoLevelNeck(nn.Module):
+    """Two 'FPN' levels: convolutions of stride 1 and 2."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(
+            nn.Conv2d(
+                TWO_LEVEL_WIDTH, TWO_LEVEL_WIDTH, 3, stride=s, padding=1)
+            for s in (1, 2))
+
+    def forward(self, x):
+        return tuple(conv(x) for conv in self.convs)
+
+
+class GroundTruth(nn.Module):
+    """Passes the data samples through, so a recorder can hand them to FGD."""
+
+    def forward(self, data_samples):
+        return data_samples
+
+
+class TwoLevelRetina(nn.Module):
+    """Conv backbone, two 'FPN' levels, mmdet's RetinaHead (3 classes) on
+    them, GroupNorm in the head when ``norm``."""
+
+    def __init__(self, norm: bool = False) -> None:
+        super().__init__()
+        self.backbone = nn.Conv2d(3, TWO_LEVEL_WIDTH, 3, padding=1)
+        self.neck = TwoLevelNeck()
+        self.bbox_head = DET_MODELS.build(
+            dict(
+                type='RetinaHead',
+                num_classes=3,
+                in_channels=TWO_LEVEL_WIDTH,
+                stacked_convs=2,
+                feat_channels=TWO_LEVEL_WIDTH,
+                norm_cfg=dict(type='GN', num_groups=4) if norm else None,
+                anchor_generator=dict(
+                    type='AnchorGenerator',
+                    octave_base_scale=2,
+                    scales_per_octave=1,
+                    ratios=[1.0],
+                    strides=[4, 8])))
+        self.gt = GroundTruth()
+
+    def forward(self, x, data_samples=None):
+        self.gt(data_samples)
+        return self.bbox_head(self.neck(self.backbone(x)))
+
+    @torch.no_grad()
+    def scale_features(self, scale: float) -> 'TwoLevelRetina':
+        """Backbone and neck times ``scale``: every FPN output is ``scale``
+        times what it was (all layers up to there are linear)."""
+        self.backbone.weight.mul_(scale)
+        self.backbone.bias.mul_(scale)
+        for conv in self.neck.convs:
+            conv.bias.mul_(scale)
+        return self
+
+
+TWO_LEVEL_RECORDERS = {
+    f'fpn{i}': dict(type='ModuleOutputs', source=f'neck.convs.{i}')
+    for i in range(2)
+}

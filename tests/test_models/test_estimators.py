@@ -5,58 +5,11 @@ import copy
 
 import pytest
 import torch
-from mmdet.registry import MODELS as DET_MODELS
 from mmrazor.registry import MODELS
-from torch import nn
 
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import dropout_samples, rank_correlation
-
-WIDTH = 16
-NUM_CLASSES = 3
-
-
-class TwoLevelNeck(nn.Module):
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.convs = nn.ModuleList(
-            nn.Conv2d(WIDTH, WIDTH, 3, stride=s, padding=1) for s in (1, 2))
-
-    def forward(self, x):
-        return tuple(conv(x) for conv in self.convs)
-
-
-class HeadDetector(nn.Module):
-    """A conv backbone, two 'FPN' levels and mmdet's RetinaHead on them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.backbone = nn.Conv2d(3, WIDTH, 3, padding=1)
-        self.neck = TwoLevelNeck()
-        self.bbox_head = DET_MODELS.build(
-            dict(
-                type='RetinaHead',
-                num_classes=NUM_CLASSES,
-                in_channels=WIDTH,
-                stacked_convs=2,
-                feat_channels=WIDTH,
-                norm_cfg=dict(type='GN', num_groups=4),
-                anchor_generator=dict(
-                    type='AnchorGenerator',
-                    octave_base_scale=2,
-                    scales_per_octave=1,
-                    ratios=[1.0],
-                    strides=[4, 8])))
-
-    def forward(self, x):
-        return self.bbox_head(self.neck(self.backbone(x)))
-
-
-RECORDERS = {
-    f'fpn{i}': dict(type='ModuleOutputs', source=f'neck.convs.{i}')
-    for i in range(2)
-}
+from ..helpers import TWO_LEVEL_RECORDERS, TwoLevelRetina
 
 
 def _cfg(**uet):
@@ -71,8 +24,8 @@ def _cfg(**uet):
     return copy.deepcopy(
         dict(
             type='UETDistiller',
-            student_recorders=RECORDERS,
-            teacher_recorders=RECORDERS,
+            student_recorders=TWO_LEVEL_RECORDERS,
+            teacher_recorders=TWO_LEVEL_RECORDERS,
             distill_losses={
                 f'loss_mse_fpn{i}': dict(type='L2Loss')
                 for i in range(2)
@@ -89,7 +42,8 @@ def _cfg(**uet):
 
 def _setup(**uet):
     torch.manual_seed(0)
-    teacher, student = HeadDetector().eval(), HeadDetector()
+    teacher, student = TwoLevelRetina(norm=True).eval(), TwoLevelRetina(
+        norm=True)
     distiller = MODELS.build(_cfg(**uet))
     distiller.prepare_from_student(student)
     distiller.prepare_from_teacher(teacher)

@@ -19,17 +19,16 @@ from collections import namedtuple
 
 import pytest
 import torch
-from mmdet.registry import MODELS as DET_MODELS
 from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 from mmrazor.registry import MODELS
-from torch import nn
 from torch.special import entr
 
-from uet_mmdet.models.hosts import EXAMPLE_CHANNELS, HOST_ADAPTERS
+from uet_mmdet.models.hosts import HOST_ADAPTERS
 from uet_mmdet.registry import ESTIMATORS
+from ..helpers import TWO_LEVEL_RECORDERS, TWO_LEVEL_WIDTH, TwoLevelRetina
 
-WIDTH = EXAMPLE_CHANNELS  # the hosts' example configs are for this width
+WIDTH = TWO_LEVEL_WIDTH
 HOST_CONFIGS = HOST_ADAPTERS.examples()
 SIZE = 16
 SEED = 5
@@ -42,68 +41,7 @@ CASES = [(torch.bfloat16, 1e-25), (torch.bfloat16, 1.0),
          (torch.bfloat16, 1e30), (torch.float16, 1e-4), (torch.float16, 1e3)]
 EXTREME_CASES = [case for case in CASES if case[1] != 1.0]
 
-
-class TwoLevelNeck(nn.Module):
-    """Two 'FPN' levels: convolutions of stride 1 and 2."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.convs = nn.ModuleList(
-            nn.Conv2d(WIDTH, WIDTH, 3, stride=s, padding=1) for s in (1, 2))
-
-    def forward(self, x):
-        return tuple(conv(x) for conv in self.convs)
-
-
-class GroundTruth(nn.Module):
-    """Passes the data samples through, so a recorder can hand them to FGD."""
-
-    def forward(self, data_samples):
-        return data_samples
-
-
-class Detector(nn.Module):
-    """Conv backbone, two 'FPN' levels, mmdet's RetinaHead on them."""
-
-    def __init__(self, norm: bool = False) -> None:
-        super().__init__()
-        self.backbone = nn.Conv2d(3, WIDTH, 3, padding=1)
-        self.neck = TwoLevelNeck()
-        self.bbox_head = DET_MODELS.build(
-            dict(
-                type='RetinaHead',
-                num_classes=3,
-                in_channels=WIDTH,
-                stacked_convs=2,
-                feat_channels=WIDTH,
-                norm_cfg=dict(type='GN', num_groups=4) if norm else None,
-                anchor_generator=dict(
-                    type='AnchorGenerator',
-                    octave_base_scale=2,
-                    scales_per_octave=1,
-                    ratios=[1.0],
-                    strides=[4, 8])))
-        self.gt = GroundTruth()
-
-    def forward(self, x, data_samples=None):
-        self.gt(data_samples)
-        return self.bbox_head(self.neck(self.backbone(x)))
-
-    @torch.no_grad()
-    def scale_features(self, scale: float) -> 'Detector':
-        """Backbone and neck times ``scale``: every FPN output is ``scale``
-        times what it was (all layers up to there are linear)."""
-        self.backbone.weight.mul_(scale)
-        self.backbone.bias.mul_(scale)
-        for conv in self.neck.convs:
-            conv.bias.mul_(scale)
-        return self
-
-
-RECORDERS = {
-    f'fpn{i}': dict(type='ModuleOutputs', source=f'neck.convs.{i}')
-    for i in range(2)
-}
+RECORDERS = TWO_LEVEL_RECORDERS
 STUDENT_RECORDERS = dict(RECORDERS, gt=dict(type='ModuleInputs', source='gt'))
 
 
@@ -169,8 +107,8 @@ def _run(cfg, dtype, scale, norm=False, poison=None):
     of every teacher module an MC level re-runs while the losses are
     computed."""
     torch.manual_seed(0)
-    teacher = Detector(norm).scale_features(scale).eval()
-    student = Detector(norm)
+    teacher = TwoLevelRetina(norm).scale_features(scale).eval()
+    student = TwoLevelRetina(norm)
     distiller = MODELS.build(cfg)
     distiller.prepare_from_student(student)
     distiller.prepare_from_teacher(teacher)

@@ -5,7 +5,8 @@ import pytest
 import torch
 from mmrazor.registry import MODELS
 
-from uet_mmdet.models.uet import UETConfigError
+from uet_mmdet.models.uet import UETConfigError, UETSettings
+from uet_mmdet.registry import ESTIMATORS
 from ..helpers import ToyDetector, toy_distiller_cfg, toy_uet
 
 
@@ -209,8 +210,9 @@ def test_layer_level_uses_the_recorded_convolution():
         _setup(toy_distiller_cfg(toy_uet(level='layer')))
     with pytest.raises(
             UETConfigError,
-            match=r"^uet\.channel_wise: level='layer' .*; "
-            'channel_wise=True needs'):
+            match=r"^uet\.channel_wise: level='layer' estimates element-wise "
+            r"dropout only; channel_wise=True needs a level of \['feature', "
+            r"'head', 'module'\]$"):
         _setup(toy_distiller_cfg(toy_uet(level='layer', channel_wise=True)))
 
 
@@ -228,3 +230,16 @@ def test_relative_variance_is_the_spread_over_the_signal():
     signal = plain.mc_mean.pow(2).mean(dim=1)
     torch.testing.assert_close(relative.uncertainty * signal,
                                plain.uncertainty)
+
+
+@pytest.mark.parametrize('level', ['layer', 'head_moments'])
+def test_moment_levels_refuse_channel_wise_masks(level):
+    supported = sorted(name
+                       for name, estimator in ESTIMATORS.module_dict.items()
+                       if estimator.channel_wise)
+    assert supported == ['feature', 'head', 'module']
+    measure = 'entropy' if level == 'head_moments' else 'variance'
+    with pytest.raises(UETConfigError, match=r'^uet\.channel_wise: '):
+        UETSettings.from_config(
+            dict(level=level, measure=measure, channel_wise=True))
+    UETSettings.from_config(dict(level=level, measure=measure))

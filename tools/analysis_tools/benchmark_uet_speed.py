@@ -33,7 +33,6 @@ The timing is :mod:`uet_mmdet.analysis.uet_speed`.
 import argparse
 import json
 import os.path as osp
-import sys
 
 import torch
 from mmengine.config import Config
@@ -42,6 +41,7 @@ from uet_mmdet.analysis import (build_speed_variants, format_speed_table,
                                 result_rows, time_variants)
 from uet_mmdet.errors import UserInputError
 from uet_mmdet.registry import ESTIMATORS
+from uet_mmdet.utils import exit_with_error
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'uet',
@@ -107,8 +107,7 @@ def main() -> None:
     try:
         run(args)
     except UserInputError as error:
-        print(f'error: {error}', file=sys.stderr)
-        sys.exit(2)
+        exit_with_error(error)
 
 
 if __name__ == '__main__':

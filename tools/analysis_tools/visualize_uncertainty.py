@@ -29,14 +29,13 @@ Example, on the demo teacher::
 import argparse
 import os
 import os.path as osp
-import sys
 
 from mmengine.config import Config, DictAction
 
 from uet_mmdet.analysis import (MAP_KINDS, build_split_dataset, load_uet_model,
                                 mean_correlations, write_uncertainty_pngs)
 from uet_mmdet.errors import UserInputError
-from uet_mmdet.utils import load_tool_config
+from uet_mmdet.utils import exit_with_error, load_tool_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -107,8 +106,7 @@ def main() -> None:
     try:
         run(args)
     except UserInputError as error:
-        print(f'error: {error}', file=sys.stderr)
-        sys.exit(2)
+        exit_with_error(error)
 
 
 if __name__ == '__main__':

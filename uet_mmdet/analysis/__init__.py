@@ -6,6 +6,7 @@ from .calibration_metrics import (auroc, average_ranks, calibration_scores,
                                   spearman, top_fraction)
 from .cpu_memory import cpu_peak_bytes
 from .teacher_error import anchor_head_errors
+from .teacher_model import build_with_teacher
 from .uet_speed import (TARGETS, SpeedVariant, build_speed_variants,
                         format_speed_table, result_rows, time_variants,
                         variant_config)
@@ -23,9 +24,9 @@ from .uncertainty_maps import (MAP_KINDS, ImageMaps, build_split_dataset,
 __all__ = [
     'BASELINES', 'ImageMaps', 'MAP_KINDS', 'MapSource', 'SpeedVariant',
     'TARGETS', 'agreement', 'anchor_head_errors', 'auroc', 'average_ranks',
-    'build_dataset', 'build_speed_variants', 'build_split_dataset',
-    'calibration_scores', 'class_separation', 'collect', 'cpu_peak_bytes',
-    'default_sources', 'display_image', 'draw_image_maps',
+    'build_dataset', 'build_speed_variants', 'build_with_teacher',
+    'build_split_dataset', 'calibration_scores', 'class_separation', 'collect',
+    'cpu_peak_bytes', 'default_sources', 'display_image', 'draw_image_maps',
     'format_speed_table', 'format_table', 'image_maps', 'load_uet_model',
     'map_on_image', 'mean_correlations', 'record_names', 'result_rows',
     'spearman', 'summary_rows', 'time_variants', 'top_fraction',

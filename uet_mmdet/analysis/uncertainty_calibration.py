@@ -16,7 +16,6 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 from torch import Tensor, nn
 
 from uet_mmdet.errors import ConfigError, UserInputError
@@ -24,9 +23,9 @@ from uet_mmdet.models.losses import UETLoss
 from uet_mmdet.models.uet import UETConfigError, UETSettings
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import sigmoid_predictive_entropy
-from uet_mmdet.utils import build_model_without_weights
 from .calibration_metrics import auroc, calibration_scores, spearman
 from .teacher_error import anchor_head_errors
+from .teacher_model import build_with_teacher
 
 LOGIT_MEASURES = ('mutual_information', 'entropy')
 # maps that any estimator must beat, and the teacher's own confidence
@@ -176,15 +175,7 @@ def build_model(cfg: Config,
     if source is not None:
         cfg = cfg.copy()
         cfg.model.distiller.uet = uet_settings(cfg, source)
-    model = build_model_without_weights(cfg)
-    load_checkpoint(
-        model.teacher,
-        checkpoint,
-        map_location='cpu',
-        strict=True,
-        logger='silent')
-    model.eval()
-    return model
+    return build_with_teacher(cfg, checkpoint)
 
 
 def wrapped_loss_records(distiller: nn.Module) -> Dict[str, str]:

@@ -3,7 +3,6 @@
 time, as the distiller's own estimator gives them."""
 import contextlib
 import dataclasses
-import os.path as osp
 import sys
 from typing import Dict, Iterable, List, Sequence, Tuple
 
@@ -11,13 +10,12 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 from torch import Tensor, nn
 
 from uet_mmdet.errors import ConfigError, UserInputError
 from uet_mmdet.models.losses import UETLoss
 from uet_mmdet.uncertainty import rank_correlation
-from uet_mmdet.utils import build_model_without_weights
+from .teacher_model import build_with_teacher
 from .uncertainty_calibration import boxes_follow_image
 
 RecordKey = Tuple[str, int]
@@ -63,20 +61,7 @@ def load_uet_model(cfg: Config, checkpoint: str) -> nn.Module:
         raise ConfigError(
             'model', 'not a distillation config (it has no '
             'teacher and distiller)')
-    if not osp.isfile(checkpoint):
-        raise UserInputError(f'teacher checkpoint not found: {checkpoint}')
-    model = build_model_without_weights(cfg)
-    try:
-        load_checkpoint(
-            model.teacher,
-            checkpoint,
-            map_location='cpu',
-            strict=True,
-            logger='silent')
-    except RuntimeError as error:
-        reason = ' '.join(str(error).split())
-        raise UserInputError(f'teacher checkpoint {checkpoint} does not fit '
-                             f'the teacher: {reason[:300]}') from None
+    model = build_with_teacher(cfg, checkpoint)
     settings = getattr(model.distiller, 'uet', None)
     if settings is None or not settings.enabled:
         raise ConfigError('model.distiller.uet', 'UET is not enabled',
@@ -84,7 +69,6 @@ def load_uet_model(cfg: Config, checkpoint: str) -> nn.Module:
     if not uet_loss_records(model.distiller):
         raise ConfigError('model.distiller.uet.losses',
                           'no distill loss is wrapped for UET')
-    model.eval()  # mmrazor's train() override returns None, not the model
     return model
 
 

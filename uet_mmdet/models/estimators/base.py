@@ -8,6 +8,7 @@ import torch
 from mmengine.dist import get_rank
 from torch import Tensor, nn
 
+from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import (UncertaintyEstimate, at_least_float32,
                                    compute_dtype, floored, rank_confidence,
                                    relative_confidence)
@@ -52,6 +53,9 @@ class TeacherEstimator:
     """
 
     measures: Tuple[str, ...] = ('variance', 'relative_variance')
+    # whether it can estimate the uncertainty of channel-wise (Dropout2d)
+    # masks; moment estimators propagate element-wise dropout only
+    channel_wise: bool = True
 
     def __init__(self, settings: UETSettings, read: ReadRecord,
                  teacher_recorders: dict) -> None:
@@ -72,6 +76,14 @@ class TeacherEstimator:
             raise UETConfigError(
                 'uet.measure', f'{settings.measure!r} is not offered by '
                 f'level={settings.level!r}', f'it offers {list(cls.measures)}')
+        if settings.channel_wise and not cls.channel_wise:
+            levels = sorted(
+                name for name, estimator in ESTIMATORS.module_dict.items()
+                if estimator.channel_wise)
+            raise UETConfigError(
+                'uet.channel_wise',
+                f'level={settings.level!r} estimates element-wise dropout '
+                'only', f'channel_wise=True needs a level of {levels}')
 
     @classmethod
     def extra_recorders(cls, settings: UETSettings, teacher_recorders: dict,

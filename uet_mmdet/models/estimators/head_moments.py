@@ -7,7 +7,6 @@ from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import (dropout_input_moments,
                                    feature_mc_moments_exact, propagate_moments,
                                    sigmoid_gaussian_uncertainty)
-from ..uet import UETConfigError, UETSettings
 from .base import TeacherEstimator, find_submodule
 from .head_dropout import head_branch
 
@@ -26,23 +25,11 @@ class HeadMoments(TeacherEstimator):
     """
 
     measures = ('mutual_information', 'entropy')
+    channel_wise = False
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.branch: Optional[nn.Module] = None
-
-    @classmethod
-    def check_settings(cls, settings: UETSettings) -> None:
-        """The base checks, and element-wise dropout only.
-
-        Raises:
-            UETConfigError: ``uet.channel_wise`` is True.
-        """
-        super().check_settings(settings)
-        if settings.channel_wise:
-            raise UETConfigError(
-                'uet.channel_wise', "level='head_moments' propagates "
-                'element-wise dropout', "channel_wise=True needs level='head'")
 
     def attach(self, teacher: nn.Module) -> None:
         """Find the classification branch of ``uet.head`` in the teacher.

@@ -17,23 +17,11 @@ class LayerMoments(TeacherEstimator):
     tensor (e.g. ``neck.fpn_convs.i``), its MC moments computed without
     sampling: exact variance, one extra convolution per level."""
 
+    channel_wise = False
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.layers: Dict[str, nn.Conv2d] = {}
-
-    @classmethod
-    def check_settings(cls, settings: UETSettings) -> None:
-        """The base checks, and element-wise dropout only.
-
-        Raises:
-            UETConfigError: ``uet.channel_wise`` is True.
-        """
-        super().check_settings(settings)
-        if settings.channel_wise:
-            raise UETConfigError(
-                'uet.channel_wise', "level='layer' computes moments for "
-                'element-wise masks',
-                "channel_wise=True needs level='module' or 'feature'")
 
     @classmethod
     def extra_recorders(cls, settings: UETSettings, teacher_recorders: dict,
@@ -51,8 +39,7 @@ class LayerMoments(TeacherEstimator):
 
         Raises:
             UETConfigError: A distilled recorder that is not a
-            ``ModuleOutputs``
-                recorder.
+                ``ModuleOutputs`` recorder.
         """
         recorders = {}
         for name in distilled:
