@@ -319,6 +319,7 @@ def toy_distiller_cfg(
     loss = loss or dict(type='L2Loss', normalize=False, div_element=True)
     cfg = dict(
         type='UETDistiller',
+        _scope_='mmrazor',
         student_recorders=TOY_RECORDERS,
         teacher_recorders=TOY_RECORDERS,
         distill_losses={f'loss_mse_fpn{i}': dict(loss)

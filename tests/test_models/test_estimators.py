@@ -24,6 +24,7 @@ def _cfg(**uet):
     return copy.deepcopy(
         dict(
             type='UETDistiller',
+            _scope_='mmrazor',
             student_recorders=TWO_LEVEL_RECORDERS,
             teacher_recorders=TWO_LEVEL_RECORDERS,
             distill_losses={

@@ -15,7 +15,7 @@ N, C, H, W = 2, 3, 4, 5
 
 
 def _host(**config):
-    return MODELS.build(config)
+    return MODELS.build(dict(config, _scope_='mmrazor'))
 
 
 def _features(scale=1.0, seed=0, channels=C):

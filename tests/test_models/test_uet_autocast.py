@@ -70,6 +70,7 @@ def _distiller_cfg(host, uet=None):
         mappings[f'loss_fpn{i}'] = mapping
     cfg = dict(
         type='UETDistiller',
+        _scope_='mmrazor',
         student_recorders=STUDENT_RECORDERS,
         teacher_recorders=RECORDERS,
         distill_losses={f'loss_fpn{i}': dict(host)

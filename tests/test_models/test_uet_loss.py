@@ -32,7 +32,7 @@ def _samples():
 
 def _build(name):
     torch.manual_seed(0)
-    return MODELS.build(EXAMPLES[name])
+    return MODELS.build(dict(EXAMPLES[name], _scope_='mmrazor'))
 
 
 def _inputs(host):
@@ -185,10 +185,10 @@ def test_gradient_reaches_the_student_only():
 
 def test_unknown_host_and_bad_mode_fail_clearly():
     with pytest.raises(UETConfigError, match='cannot wrap host loss') as error:
-        UETLoss(dict(type='KLDivergence'))
+        UETLoss(dict(type='KLDivergence', _scope_='mmrazor'))
     assert error.value.key == 'type'
     assert str(HOST_ADAPTERS.names()) in str(error.value)
     with pytest.raises(UETConfigError, match='mode: must be one of'):
-        UETLoss(dict(type='PKDLoss'), mode='weights')
+        UETLoss(dict(type='PKDLoss', _scope_='mmrazor'), mode='weights')
     with pytest.raises(UETConfigError, match='residual_scale'):
-        UETLoss(dict(type='PKDLoss'), residual_scale='half')
+        UETLoss(dict(type='PKDLoss', _scope_='mmrazor'), residual_scale='half')

@@ -143,6 +143,6 @@ def test_config_error_from_deep_in_the_model_build_is_one_line(
     ]
     assert len(errors) == 1, result.stderr[-3000:]
     assert errors[0].startswith(
-        'error: distill_losses.loss_pkd_fpn0.type: UET cannot wrap host loss '
-        'KLDivergence; supported hosts: [')
+        'error: model.distiller.distill_losses.loss_pkd_fpn0.type: UET '
+        'cannot wrap host loss KLDivergence; supported hosts: [')
     assert 'Traceback' not in result.stderr

@@ -9,7 +9,7 @@ from mmrazor.registry import MODELS
 
 from uet_mmdet.datasets import DatasetCheckError
 from uet_mmdet.errors import ConfigError, UserInputError
-from uet_mmdet.models.uet import UETConfigError
+from uet_mmdet.models.uet import UETConfigError, UETSettings
 from uet_mmdet.utils import ConfigCheckError
 from uet_mmdet.utils.config_checks import check_uet_settings
 from uet_mmdet.utils.weights_download import WeightsDownloadError
@@ -118,3 +118,16 @@ def test_unknown_settings_are_named_with_the_known_ones():
     assert error.value.key == 'uet'
     assert error.value.message == "unknown setting(s) ['levels']"
     assert "'level'" in error.value.suggestion
+
+
+@pytest.mark.parametrize('setting, key', [
+    (dict(level=None), 'level'),
+    (dict(tau='1'), 'tau'),
+    (dict(floor=None), 'floor'),
+    (dict(p0=None), 'p0'),
+    (dict(losses='loss_fgd_fpn0'), 'losses'),
+    (dict(outputs=[0, 1]), 'outputs'),
+])
+def test_a_uet_value_of_the_wrong_type_is_one_keyed_error(setting, key):
+    with pytest.raises(UETConfigError, match=rf'^uet\.{key}: must be '):
+        UETSettings.from_config(setting)

@@ -85,11 +85,22 @@ def parse_args() -> argparse.Namespace:
 def run(args: argparse.Namespace) -> None:
     if not osp.isfile(args.config):
         raise UserInputError(f'config file not found: {args.config}')
+    for name in ('batch_size', 'img_size', 'iters', 'rounds'):
+        if getattr(args, name) < 1:
+            raise UserInputError(f'--{name.replace("_", "-")} must be >= 1, '
+                                 f'got {getattr(args, name)}')
+    if args.warmup < 0:
+        raise UserInputError(f'--warmup must be >= 0, got {args.warmup}')
+    try:
+        cfg = Config.fromfile(args.config)
+    except Exception as error:  # the parser's own message says what is wrong
+        raise UserInputError(f'cannot load config {args.config}: '
+                             f'{type(error).__name__}: {error}') from None
     if args.threads:
         torch.set_num_threads(args.threads)
-    variants = build_speed_variants(
-        Config.fromfile(args.config), args.levels, args.samples, args.device,
-        args.batch_size, args.img_size)
+    variants = build_speed_variants(cfg, args.levels, args.samples,
+                                    args.device, args.batch_size,
+                                    args.img_size)
     time_variants(variants, args.iters, args.warmup, args.rounds, args.device)
     rows = result_rows(variants)
     print(f'config {args.config}; device {args.device}, '

@@ -82,6 +82,10 @@ def calibrate(args: argparse.Namespace) -> None:
         raise UserInputError('--top-fraction must lie in (0, 1)')
     cfg_options = dict(args.cfg_options or {},
                        **{'model.teacher_ckpt': args.teacher_ckpt})
+    for name in ('num_images', 'batch_size'):
+        if getattr(args, name) < 1:
+            raise UserInputError(f'--{name.replace("_", "-")} must be >= 1, '
+                                 f'got {getattr(args, name)}')
     cfg = load_tool_config(args.config, cfg_options, mode='train')
     if not cfg.model.get('distiller', {}).get('uet'):
         raise UserInputError(f'{args.config} is not a host+UET config')

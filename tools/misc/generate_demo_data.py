@@ -16,6 +16,8 @@ import time
 from typing import List, Optional
 
 from uet_mmdet.datasets.demo_data import generate_demo_dataset
+from uet_mmdet.errors import UserInputError
+from uet_mmdet.utils import exit_with_error
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -87,9 +89,8 @@ def _modification_time(path: str) -> Optional[int]:
     return os.stat(path).st_mtime_ns if os.path.exists(path) else None
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def generate(args: argparse.Namespace) -> None:
     """Generates the dataset and prints a one-line summary."""
-    args = parse_args(argv)
     meta_file = os.path.join(args.out, 'meta.json')
     previous_meta = _modification_time(meta_file)
     start = time.perf_counter()
@@ -117,6 +118,14 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f'{paths["data_root"]}: {images["train"]} train / {images["val"]} '
           f'val images, {boxes["train"]} / {boxes["val"]} boxes, '
           f'{seconds:.1f} s{" (already up to date)" if reused else ""}')
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
+    try:
+        generate(args)
+    except UserInputError as error:
+        exit_with_error(error)
 
 
 if __name__ == '__main__':

@@ -14,6 +14,7 @@ from mmengine.runner import Runner
 
 from uet_mmdet.benchmark.teacher_path import use_teacher_checkpoint
 from uet_mmdet.errors import UserInputError
+from uet_mmdet.models.uet import UETConfigError
 from .config_checks import check_config
 from .dataset_classes import match_num_classes
 
@@ -114,14 +115,18 @@ def build_runner(cfg: Config) -> Runner:
         Runner: The runner, its model built.
 
     Raises:
-        ConfigError: A setting only the built model can refute, e.g. a host
-            UET cannot wrap (``distill_losses.<name>``), a teacher submodule
-            or recorder that is not there (``uet.*``); raised by the model
-            where it is found and passed on as it is.
+        UETConfigError: A setting only the built model can refute, e.g. a
+            host UET cannot wrap, a teacher submodule or recorder that is not
+            there; raised by the distiller where it is found, its key read
+            from the config's root (``model.distiller.distill_losses.<name>
+            .type``, ``model.distiller.uet.module``).
     """
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+    try:
+        if 'runner_type' in cfg:
+            return RUNNERS.build(cfg)
+        return Runner.from_cfg(cfg)
+    except UETConfigError as error:
+        raise error.within('model.distiller') from None
 
 
 def close_distributed() -> None:

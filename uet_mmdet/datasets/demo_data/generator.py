@@ -7,6 +7,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
+from uet_mmdet.errors import UserInputError
 from .annotation_noise import NoiseConfig, noisy_annotations
 from .coco_files import (SPLITS, clear_split, coco_annotation, coco_categories,
                          count_images, output_paths, png_bytes,
@@ -109,26 +110,28 @@ def _validate_arguments(num_train: int, num_val: int, img_size: int, seed: int,
                         size_jitter: int, min_size: int, max_size: int,
                         max_objects: int, probabilities: Dict[str, float],
                         box_jitter: float, clutter: float) -> None:
-    """Raises ``ValueError`` if an argument is out of range."""
+    """Raises :class:`UserInputError` if an argument is out of range."""
     if num_train < 0 or num_val < 0:
-        raise ValueError('num_train and num_val must be >= 0')
+        raise UserInputError('num_train and num_val must be >= 0')
     if seed < 0:
-        raise ValueError(f'seed must be >= 0, got {seed}')
+        raise UserInputError(f'seed must be >= 0, got {seed}')
     if size_jitter < 0:
-        raise ValueError('size_jitter must be >= 0')
+        raise UserInputError('size_jitter must be >= 0')
     if not 2 <= min_size <= max_size:
-        raise ValueError(f'need 2 <= min_size <= max_size, got {min_size}, '
-                         f'{max_size}')
+        raise UserInputError(
+            f'need 2 <= min_size <= max_size, got {min_size}, '
+            f'{max_size}')
     if img_size - size_jitter - 4 < min_size:
-        raise ValueError(f'img_size - size_jitter - 4 must be >= min_size, '
-                         f'got {img_size} - {size_jitter} - 4 < {min_size}')
+        raise UserInputError(
+            f'img_size - size_jitter - 4 must be >= min_size, '
+            f'got {img_size} - {size_jitter} - 4 < {min_size}')
     if max_objects < 1:
-        raise ValueError('max_objects must be >= 1')
+        raise UserInputError('max_objects must be >= 1')
     for name, value in probabilities.items():
         if not 0.0 <= value <= 1.0:
-            raise ValueError(f'{name} must be in [0, 1], got {value}')
+            raise UserInputError(f'{name} must be in [0, 1], got {value}')
     if box_jitter < 0 or clutter < 0:
-        raise ValueError('box_jitter and clutter must be >= 0')
+        raise UserInputError('box_jitter and clutter must be >= 0')
 
 
 def generate_demo_dataset(out_dir: str,
@@ -191,7 +194,7 @@ def generate_demo_dataset(out_dir: str,
         annotation noise), ``val_img_dir`` and ``val_ann_file``.
 
     Raises:
-        ValueError: If an argument is out of range.
+        UserInputError: If an argument is out of range.
     """
     probabilities = dict(
         drop_prob=drop_prob,

@@ -69,7 +69,7 @@ class UETDistiller(ConfigurableDistiller):
                     'uet.losses', f'names {name!r}, which is not a distill '
                     'loss', f'distill losses: {list(self.distill_losses)}')
         if not settings.enabled:  # the host's modules and checkpoint keys
-            self._register_load_state_dict_pre_hook(_unwrapped_loss_keys)
+            self.register_load_state_dict_pre_hook(_unwrapped_loss_keys)
             return
         for name in names:
             try:
@@ -207,7 +207,7 @@ class UETDistiller(ConfigurableDistiller):
         return estimates
 
 
-def _unwrapped_loss_keys(state_dict, prefix, *args) -> None:
+def _unwrapped_loss_keys(module, state_dict, prefix, *args) -> None:
     """Load a checkpoint saved with the losses wrapped (UET on, or
     ``mode='off'`` before it left them unwrapped) into unwrapped losses."""
     losses = prefix + 'distill_losses.'

@@ -12,10 +12,11 @@ from .registry import HOST_ADAPTERS, HostAdapter, widened
 @HOST_ADAPTERS.register(L2Loss)
 class L2Adapter(HostAdapter):
     """Without ``normalize``, calls the L2 loss on ``sqrt(w) * (S - T)``
-    against zero: exactly ``sum w (S - T)**2`` (or its root), gradient
-    too. With ``dist`` the difference is first divided by a power of two
-    near its largest magnitude and the loss multiplied back by it (exact),
-    so the distance is finite wherever it fits, whatever its square.
+    against zero: ``sum w (S - T)**2`` (or its root), gradient too, up to
+    the rounding of ``sqrt(w)**2``. With ``dist`` the difference is first
+    divided by a power of two near its largest magnitude and the loss
+    multiplied back by it (exact), so the distance is finite wherever it
+    fits, whatever its square.
 
     With ``normalize`` it is re-implemented: the host divides each sample by
     its norm over all locations (a weight on its inputs would change that)

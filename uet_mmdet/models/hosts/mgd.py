@@ -10,7 +10,8 @@ from .registry import HOST_ADAPTERS, HostAdapter, widened
 @HOST_ADAPTERS.register(MGDLoss)
 class MGDAdapter(HostAdapter):
     """Calls MGD on ``sqrt(w) * (S - T)`` against zero: its sum of squares
-    is then ``sum w (S - T)**2``, exactly, and so is its gradient.
+    is then ``sum w (S - T)**2`` and so is its gradient, up to the
+    rounding of ``sqrt(w)**2`` (about 1e-7 relative in float32).
 
     The difference is taken before the weight enters, so no rounding of
     weighted inputs cancels where student and teacher agree.

@@ -7,7 +7,7 @@ from torch import Tensor, nn
 
 from uet_mmdet.uncertainty import (UncertaintyEstimate, at_least_float32,
                                    mean_one_weights, power_of_two_scale)
-from ..hosts import HOST_ADAPTERS
+from ..hosts.registry import HOST_ADAPTERS
 from ..uet import check_transfer
 
 

@@ -144,6 +144,7 @@ class UETSettings:
             UETConfigError: The first setting that cannot work.
         """
         check_transfer(self.mode, self.residual_scale)
+        self._check_types()
         estimator = ESTIMATORS.get(self.level)
         if estimator is None:
             _check_choice('level', self.level, sorted(ESTIMATORS.module_dict))
@@ -176,6 +177,29 @@ class UETSettings:
             raise UETConfigError(f'{KEY}.floor',
                                  f'must lie in [0, 1), got {self.floor}')
         estimator.check_settings(self)
+
+    def _check_types(self) -> None:
+        for name in ('level', 'module', 'head', 'measure', 'mapping'):
+            value = getattr(self, name)
+            if not isinstance(value, str) and not (name == 'module'
+                                                   and value is None):
+                raise UETConfigError(f'{KEY}.{name}',
+                                     f'must be a string, got {value!r}')
+        for name in ('p0', 'delta', 'tau', 'floor', 'rate'):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                if not (name == 'rate' and value is None):
+                    raise UETConfigError(f'{KEY}.{name}',
+                                         f'must be a number, got {value!r}')
+        if self.losses is not None and not isinstance(self.losses,
+                                                      (list, tuple)):
+            raise UETConfigError(
+                f'{KEY}.losses', f'must be a list of loss names, got '
+                f'{self.losses!r}')
+        if not isinstance(self.outputs, dict):
+            raise UETConfigError(
+                f'{KEY}.outputs', 'must be a dict of recorder name -> '
+                f'output index, got {self.outputs!r}')
 
     def rates(self, factor: float = 1.0) -> torch.Tensor:
         """The K dropout rates, scaled by ``factor`` (annealing)."""
