@@ -8,7 +8,7 @@ import os.path as osp
 import tempfile
 import urllib.error
 import urllib.request
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 from mmengine.config import Config
 
@@ -117,16 +117,4 @@ def config_weights(cfg: Config) -> Iterator[Tuple[str, str, Optional[str]]]:
         yield what, path, weights_named(path)
 
 
-def config_weights_to_download(cfg: Config) -> List[Tuple[str, str]]:
-    """``(name, path)`` of the table's files the config reads, each once."""
-    found: List[Tuple[str, str]] = []
-    for _, path, name in config_weights(cfg):
-        if name is not None and (name, path) not in found:
-            found.append((name, path))
-    return found
-
-
-__all__ = [
-    'WeightsDownloadError', 'config_weights', 'config_weights_to_download',
-    'download_weights'
-]
+__all__ = ['WeightsDownloadError', 'config_weights', 'download_weights']
