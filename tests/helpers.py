@@ -310,18 +310,20 @@ TOY_RECORDERS = {
 }
 
 
-def toy_distiller_cfg(
-    uet: Optional[dict] = None,
-    loss: Optional[dict] = None,
-    args: tuple = ('s_feature', 't_feature')) -> dict:
-    """A ``UETDistiller`` config for :class:`ToyDetector`: one ``loss``
-    (default ``L2Loss``) per neck output, reading ``args``."""
+def toy_distiller_cfg(uet: Optional[dict] = None,
+                      loss: Optional[dict] = None,
+                      args: tuple = ('s_feature', 't_feature'),
+                      recorders: Optional[dict] = None) -> dict:
+    """A ``UETDistiller`` config for :class:`ToyDetector` (or the model of
+    ``recorders``, ``fpn0`` and ``fpn1``): one ``loss`` (default ``L2Loss``)
+    per output, reading ``args``."""
     loss = loss or dict(type='L2Loss', normalize=False, div_element=True)
+    recorders = recorders or TOY_RECORDERS
     cfg = dict(
         type='UETDistiller',
         _scope_='mmrazor',
-        student_recorders=TOY_RECORDERS,
-        teacher_recorders=TOY_RECORDERS,
+        student_recorders=recorders,
+        teacher_recorders=recorders,
         distill_losses={f'loss_mse_fpn{i}': dict(loss)
                         for i in range(2)},
         loss_forward_mappings={

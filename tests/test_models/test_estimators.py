@@ -1,7 +1,6 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
 """Every registered estimator on a toy detector with a real RetinaNet head:
 its own random stream, head-level values, head moments against head MC."""
-import copy
 
 import pytest
 import torch
@@ -9,7 +8,7 @@ from mmrazor.registry import MODELS
 
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import dropout_samples, rank_correlation
-from ..helpers import TWO_LEVEL_RECORDERS, TwoLevelRetina
+from ..helpers import TWO_LEVEL_RECORDERS, TwoLevelRetina, toy_distiller_cfg
 
 
 def _cfg(**uet):
@@ -21,24 +20,8 @@ def _cfg(**uet):
             module='neck',
             outputs=dict(fpn0=0, fpn1=1),
             measure='variance'), **uet)
-    return copy.deepcopy(
-        dict(
-            type='UETDistiller',
-            _scope_='mmrazor',
-            student_recorders=TWO_LEVEL_RECORDERS,
-            teacher_recorders=TWO_LEVEL_RECORDERS,
-            distill_losses={
-                f'loss_mse_fpn{i}': dict(type='L2Loss')
-                for i in range(2)
-            },
-            loss_forward_mappings={
-                f'loss_mse_fpn{i}':
-                dict(
-                    s_feature=dict(from_student=True, recorder=f'fpn{i}'),
-                    t_feature=dict(from_student=False, recorder=f'fpn{i}'))
-                for i in range(2)
-            },
-            uet=uet))
+    return toy_distiller_cfg(
+        uet, loss=dict(type='L2Loss'), recorders=TWO_LEVEL_RECORDERS)
 
 
 def _setup(**uet):
