@@ -1,4 +1,6 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
+import shutil
+
 import pytest
 
 
@@ -9,3 +11,17 @@ def demo_data(tmp_path_factory) -> str:
     root = str(tmp_path_factory.mktemp('uet_demo'))
     generate_demo_dataset(root, num_train=12, num_val=6, img_size=128, seed=3)
     return root
+
+
+@pytest.fixture(scope='module')
+def module_tmp_path(request, tmp_path_factory):
+    """A folder shared by one test module's tests and removed after them.
+
+    Note:
+        The checkpoints the modules write add up to gigabytes; pytest keeps
+        ``tmp_path_factory`` folders until the session ends, so a fresh
+        clone's run would hold them all at once.
+    """
+    path = tmp_path_factory.mktemp(request.module.__name__.split('.')[-1])
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -150,10 +150,10 @@ def test_mean_correlations():
 
 
 @pytest.fixture(scope='module')
-def demo_model(tmp_path_factory):
+def demo_model(module_tmp_path):
     teacher = build_detector_from_config(
         osp.join(CONFIGS, 'demo', 'retinanet_r50_fpn_demo.py'))
-    ckpt = str(tmp_path_factory.mktemp('teacher') / 'teacher.pth')
+    ckpt = str(module_tmp_path / 'teacher.pth')
     torch.save({'state_dict': teacher.state_dict()}, ckpt)
     cfg = Config.fromfile(
         osp.join(CONFIGS, 'uet',

@@ -39,9 +39,9 @@ TEACHER_CONFIG = osp.join(CONFIGS, 'demo', 'retinanet_r18_fpn_demo.py')
 
 
 @pytest.fixture(scope='module')
-def teacher_ckpt(tmp_path_factory):
+def teacher_ckpt(module_tmp_path):
     teacher = build_detector_from_config(TEACHER_CONFIG)
-    path = str(tmp_path_factory.mktemp('teacher') / 'teacher.pth')
+    path = str(module_tmp_path / 'teacher.pth')
     torch.save({'state_dict': teacher.state_dict()}, path)
     return path
 

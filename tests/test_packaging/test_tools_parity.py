@@ -138,10 +138,10 @@ def _tiny_options(data_root):
 
 
 @pytest.fixture(scope='module')
-def mim_trained(tmp_path_factory, wheel_site, demo_data):
+def mim_trained(module_tmp_path, wheel_site, demo_data):
     """``mim train uet_mmdet <demo config name>`` for one epoch on tiny data,
     run outside the repository with the wheel on PYTHONPATH."""
-    work = tmp_path_factory.mktemp('mim_train')
+    work = module_tmp_path
     mim = osp.join(osp.dirname(sys.executable), 'mim')
     env = dict(
         os.environ,

@@ -73,11 +73,11 @@ ENV = dict(PYTHONPATH=REPO_ROOT, PYTHONHASHSEED='0', OMP_NUM_THREADS='1')
 
 
 @pytest.fixture(scope='module')
-def teacher(tmp_path_factory, demo_data) -> str:
+def teacher(module_tmp_path, demo_data) -> str:
     """A RetinaNet R50 trained for 6 iterations: its class entropy varies
     over locations (UET weights from about 0.6 to 1.4 on fpn0-2), which a
     random teacher's hardly does (0.96 to 1.03)."""
-    root = str(tmp_path_factory.mktemp('ddp_teacher'))
+    root = str(module_tmp_path)
     config = write_test_config(
         osp.join(root, 'teacher.py'), TEACHER, demo_data, extra=NO_VAL)
     result = run_tool(

@@ -52,9 +52,9 @@ def _test(config: str, checkpoint: str, out_dir: str, name: str) -> dict:
 
 
 @pytest.fixture(scope='module')
-def runs(tmp_path_factory, demo_data):
+def runs(module_tmp_path, demo_data):
     """Train teacher, student and PKD distillation for one tiny epoch each."""
-    root = str(tmp_path_factory.mktemp('pipeline'))
+    root = str(module_tmp_path)
     teacher_cfg = write_test_config(
         osp.join(root, 'teacher.py'), 'demo/retinanet_r50_fpn_demo.py',
         demo_data)
