@@ -18,12 +18,10 @@ teacher = dict(
     config='../demo/retinanet_r50_fpn_demo.py',
     schedule='../_base_/schedules/schedule_demo_16e.py')
 student = dict(config='../demo/retinanet_r18_fpn_demo.py')
-methods = [
-    dict(
-        name='FGD',
-        config='../fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py'),
-    dict(
-        name='FGD+UET',
-        config='../uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py'),
-]
+fgd = dict(
+    name='FGD', config='../fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py')
+fgd_uet = dict(
+    name='FGD+UET',
+    config='../uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py')
+methods = [fgd, fgd_uet]
 seeds = [0, 1, 2]

@@ -7,13 +7,8 @@
 _base_ = './demo_fgd_uet.py'
 
 methods = [
-    dict(
-        name='FGD',
-        config='../fgd/fgd_fpn_retinanet_r50_retinanet_r18_demo.py'),
-    dict(
-        name='FGD+UET',
-        config='../uet/fgd_uet_fpn_retinanet_r50_retinanet_r18_demo.py',
-        against='FGD'),
+    _base_.fgd,
+    dict(_base_.fgd_uet, against='FGD'),
     dict(
         name='FGD+UET shuffled',
         config='../uet/fgd_uet-shuffled_fpn_retinanet_r50_retinanet_r18_'

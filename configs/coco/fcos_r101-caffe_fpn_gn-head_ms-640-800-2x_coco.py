@@ -5,8 +5,4 @@ _base_ = [
     '../_base_/uet_plugin.py', '../_base_/models/imagenet_weights.py'
 ]
 
-model = dict(
-    backbone=dict(
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint=_base_.imagenet_checkpoints['resnet101_caffe'])))
+model = dict(backbone=dict(init_cfg=_base_.imagenet_init.resnet101_caffe))

@@ -4,8 +4,4 @@ _base_ = [
     '../_base_/models/imagenet_weights.py'
 ]
 
-model = dict(
-    backbone=dict(
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint=_base_.imagenet_checkpoints['resnet50'])))
+model = dict(backbone=dict(init_cfg=_base_.imagenet_init.resnet50))

@@ -1,6 +1,7 @@
 # FGD on the FPN for COCO: Faster R-CNN R101 teacher -> R50 student, 2x, on FPN
 # levels 0-3 with FGD's published Faster R-CNN weights
-# (_base_/distillers/fgd_fpn_two_stage.py, fgd_fpn.py).
+# (_base_/distillers/fgd_fpn_two_stage.py); the student's neck starts from the
+# teacher (StudentFromTeacherDistill).
 # Needs: COCO in data/coco and, in checkpoints/, the ImageNet weights and
 # mmdet's model-zoo teacher of
 # mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py
@@ -15,22 +16,11 @@ _base_ = [
 teacher_ckpt = 'checkpoints/faster_rcnn_r101_fpn_2x_coco_bbox_mAP-0.398_20200504_210455-1d2dac9c.pth'  # noqa: E501
 
 model = dict(
-    _base_.single_teacher_distill,
-    # FGD starts the student's neck from the teacher (same shapes)
-    architecture=dict(
-        _base_.model,
-        neck=dict(
-            _base_.model.neck,
-            init_cfg=dict(
-                type='Pretrained', prefix='neck.', checkpoint=teacher_ckpt))),
+    _base_.student_from_teacher_distill,
+    student_from_teacher=['neck'],
+    architecture=_base_.model,
     teacher=dict(
         cfg_path='mmdet::faster_rcnn/faster-rcnn_r101_fpn_2x_coco.py',
         pretrained=False),
     teacher_ckpt=teacher_ckpt,
-    distiller=dict(
-        _base_.fgd_fpn_two_stage_distiller,
-        distill_losses={
-            name: dict(loss, **_base_.fgd_weights.faster_rcnn)
-            for name, loss in
-            _base_.fgd_fpn_two_stage_distiller.distill_losses.items()
-        }))
+    distiller=_base_.fgd_fpn_two_stage_distiller)

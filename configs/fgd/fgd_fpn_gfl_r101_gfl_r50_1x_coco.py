@@ -1,5 +1,6 @@
 # FGD on the FPN for COCO: GFL R101 teacher -> GFL R50 student, 1x, with FGD's
-# published RetinaNet weights (configs/_base_/distillers/fgd_fpn.py).
+# published RetinaNet weights (_base_/distillers/fgd_fpn.py); the student's
+# neck and head start from the teacher (StudentFromTeacherDistill).
 # Needs: COCO in data/coco and, in checkpoints/, the ImageNet weights and
 # mmdet's model-zoo teacher of mmdet::gfl/gfl_r101_fpn_ms-2x_coco.py
 # (`python tools/misc/download_weights.py --config THIS_CONFIG`; another
@@ -12,21 +13,9 @@ _base_ = [
 teacher_ckpt = 'checkpoints/gfl_r101_fpn_mstrain_2x_coco_20200629_200126-dd12f847.pth'  # noqa: E501
 
 model = dict(
-    _base_.single_teacher_distill,
-    # FGD starts the student's neck and head from the teacher (same shapes)
-    architecture=dict(
-        _base_.model,
-        neck=dict(
-            _base_.model.neck,
-            init_cfg=dict(
-                type='Pretrained', prefix='neck.', checkpoint=teacher_ckpt)),
-        bbox_head=dict(
-            _base_.model.bbox_head,
-            init_cfg=dict(
-                type='Pretrained',
-                prefix='bbox_head.',
-                checkpoint=teacher_ckpt))),
+    _base_.student_from_teacher_distill,
+    architecture=_base_.model,
     teacher=dict(
         cfg_path='mmdet::gfl/gfl_r101_fpn_ms-2x_coco.py', pretrained=False),
     teacher_ckpt=teacher_ckpt,
-    distiller=_base_.fgd_fpn_distiller)
+    distiller=_base_.fgd_fpn_distillers.retinanet)

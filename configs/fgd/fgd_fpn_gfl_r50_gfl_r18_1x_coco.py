@@ -8,11 +8,11 @@ _base_ = './fgd_fpn_gfl_r101_gfl_r50_1x_coco.py'
 teacher_ckpt = 'checkpoints/gfl_r50_fpn_mstrain_2x_coco_20200629_213802-37bb1edc.pth'  # noqa: E501
 
 model = dict(
+    student_from_teacher=['bbox_head'],
     architecture=dict(
         backbone=dict(
             depth=18,
             init_cfg=dict(checkpoint=_base_.imagenet_checkpoints['resnet18'])),
-        neck=dict(in_channels=[64, 128, 256, 512], init_cfg=None),
-        bbox_head=dict(init_cfg=dict(checkpoint=teacher_ckpt))),
+        neck=dict(in_channels=[64, 128, 256, 512])),
     teacher=dict(cfg_path='mmdet::gfl/gfl_r50_fpn_ms-2x_coco.py'),
     teacher_ckpt=teacher_ckpt)

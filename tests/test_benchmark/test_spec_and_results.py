@@ -4,6 +4,7 @@ import glob
 import os.path as osp
 
 import pytest
+from mmengine.config import Config
 
 from uet_mmdet.benchmark import (BenchmarkSpec, Run, SpecError,
                                  compose_run_config, markdown_table,
@@ -78,11 +79,13 @@ def test_run_config_points_every_teacher_reference_at_the_new_teacher():
         0,
         distill=True,
         cfg_options={'train_cfg.max_epochs': 1})
+    old = Config.fromfile(config).model.teacher_ckpt
     cfg = compose_run_config(run, '/w/teacher/epoch_24.pth')
-    student = cfg.model.architecture
-    assert student.neck.init_cfg.checkpoint == '/w/teacher/epoch_24.pth'
-    assert student.bbox_head.init_cfg.checkpoint == '/w/teacher/epoch_24.pth'
-    assert student.backbone.init_cfg.checkpoint.endswith(
+    # the student's neck and head start from model.teacher_ckpt
+    assert cfg.model.teacher_ckpt == '/w/teacher/epoch_24.pth'
+    assert cfg.model.student_from_teacher == ['neck', 'bbox_head']
+    assert old not in cfg.pretty_text
+    assert cfg.model.architecture.backbone.init_cfg.checkpoint.endswith(
         'resnet50-0676ba61.pth')
     assert cfg.train_cfg.max_epochs == 1
 

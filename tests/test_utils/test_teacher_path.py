@@ -11,6 +11,25 @@ from ..helpers import CONFIGS
 
 FGD_FCOS = osp.join(CONFIGS, 'fgd', 'fgd_fpn_fcos_r101_fcos_r50_2x_coco.py')
 NEW = '/teachers/fcos_r101_mine.pth'
+# a user's config that starts the student's neck and head from the teacher
+# by hand, with init_cfgs that name the teacher checkpoint again
+BY_HAND = """_base_ = {base!r}
+model = dict(
+    student_from_teacher=[],
+    architecture=dict(
+        neck=dict(init_cfg=dict(
+            type='Pretrained', prefix='neck.',
+            checkpoint=_base_.teacher_ckpt)),
+        bbox_head=dict(init_cfg=dict(
+            type='Pretrained', prefix='bbox_head.',
+            checkpoint=_base_.teacher_ckpt))))
+"""
+
+
+def _by_hand(tmp_path) -> str:
+    path = tmp_path / 'by_hand.py'
+    path.write_text(BY_HAND.format(base=FGD_FCOS))
+    return str(path)
 
 
 def _strings(node, path=''):
@@ -28,10 +47,11 @@ def _strings(node, path=''):
 
 
 def test_cfg_options_teacher_moves_every_reference_through_the_tools(
-        monkeypatch):
+        monkeypatch, tmp_path):
     # the file checks would stop here (no COCO, no weights): skip them
     monkeypatch.setattr(cli, 'check_config', lambda cfg, mode: None)
-    before = _strings(Config.fromfile(FGD_FCOS).to_dict())
+    config = _by_hand(tmp_path)
+    before = _strings(Config.fromfile(config).to_dict())
     old = before['model.teacher_ckpt']
     moved = {path for path, value in before.items() if value == old}
     assert {
@@ -40,7 +60,7 @@ def test_cfg_options_teacher_moves_every_reference_through_the_tools(
     } <= moved
 
     cfg = cli.load_tool_config(
-        FGD_FCOS, {'model.teacher_ckpt': NEW}, work_dir='/w')
+        config, {'model.teacher_ckpt': NEW}, work_dir='/w')
     after = _strings(cfg.to_dict())
     assert old not in after.values()
     assert {path for path, value in after.items() if value == NEW} == moved
@@ -55,10 +75,10 @@ def test_cfg_options_teacher_moves_every_reference_through_the_tools(
     }
 
 
-def test_an_init_cfg_given_on_the_command_line_is_kept(monkeypatch):
+def test_an_init_cfg_given_on_the_command_line_is_kept(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, 'check_config', lambda cfg, mode: None)
     cfg = cli.load_tool_config(
-        FGD_FCOS, {
+        _by_hand(tmp_path), {
             'model.teacher_ckpt': NEW,
             'model.architecture.neck.init_cfg.checkpoint': 'neck.pth'
         },

@@ -1,4 +1,5 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
+from .algorithms import StudentFromTeacherDistill
 from .detector_from_config import build_detector_from_config
 from .distillers import UETDistiller
 from .estimators import (FeatureDropout, HeadDropout, HeadMoments,
@@ -12,6 +13,6 @@ __all__ = [
     'build_detector_from_config', 'DenseKDLoss', 'DenseLDLoss', 'FGDLoss',
     'FeatureDropout', 'GlobalContextBlock', 'HOST_ADAPTERS', 'HeadDropout',
     'HeadMoments', 'HostAdapter', 'LayerMoments', 'ModuleDropout',
-    'TeacherEstimator', 'UETConfigError', 'UETDistiller', 'UETLoss',
-    'UETSettings'
+    'StudentFromTeacherDistill', 'TeacherEstimator', 'UETConfigError',
+    'UETDistiller', 'UETLoss', 'UETSettings'
 ]

@@ -15,11 +15,12 @@ from .setup_env import register_all_modules
 
 
 def drop_weight_files(node: Any) -> Any:
-    """Remove ``Pretrained`` init_cfgs and ``teacher_ckpt`` recursively."""
+    """Remove ``Pretrained`` init_cfgs, ``teacher_ckpt`` and what reads it
+    (``student_from_teacher``) recursively."""
     if isinstance(node, dict):
         cleaned = {}
         for key, value in node.items():
-            if key == 'teacher_ckpt':
+            if key in ('teacher_ckpt', 'student_from_teacher'):
                 continue
             if key == 'init_cfg' and isinstance(
                     value, dict) and value.get('type') == 'Pretrained':
@@ -76,7 +77,7 @@ def _num_classes(model_cfg: dict) -> int:
 
 def build_model_without_weights(cfg: Config) -> nn.Module:
     """Build ``cfg.model`` in its default scope, reading no weight file
-    (``teacher_ckpt`` and ``Pretrained`` init_cfgs are dropped)."""
+    (:func:`drop_weight_files`)."""
     register_all_modules(init_default_scope=False)
     model_cfg = ConfigDict(drop_weight_files(cfg.model.to_dict()))
     with DefaultScope.overwrite_default_scope(

@@ -1,9 +1,9 @@
 # FGD (Focal and Global Distillation) on every FPN output, with the published
 # RetinaNet/GFL weights. Ground-truth boxes reach the losses through a
 # MethodInputs recorder on the student detector's `loss(inputs, data_samples)`.
-# Use as `distiller=_base_.fgd_fpn_distiller`; `fgd_weights` holds FGD's
-# published weights of the other detectors (github.com/yzd-v/FGD), to put on
-# every loss of `distill_losses`.
+# Use as `distiller=_base_.fgd_fpn_distiller`, or with FGD's published weights
+# of another detector (github.com/yzd-v/FGD) as
+# `distiller=_base_.fgd_fpn_distillers.fcos` (a key of `fgd_weights`).
 _base_ = './fpn_recorders.py'
 
 fgd_weights = dict(
@@ -57,3 +57,14 @@ fgd_fpn_distiller = dict(
             data_samples=dict(from_student=True, recorder='gt', data_idx=1))
         for i in range(_base_.fpn_levels)
     })
+
+fgd_fpn_distillers = {
+    detector:
+    dict(
+        fgd_fpn_distiller,
+        distill_losses={
+            name: dict(loss, **weights)
+            for name, loss in fgd_fpn_distiller['distill_losses'].items()
+        })
+    for detector, weights in fgd_weights.items()
+}

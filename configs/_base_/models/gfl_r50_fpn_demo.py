@@ -8,11 +8,7 @@ model = dict(
     bbox_head=dict(
         _delete_=True,
         type='GFLHead',
-        num_classes=8,
-        in_channels=128,
-        stacked_convs=2,
-        feat_channels=128,
-        norm_cfg=dict(type='GN', num_groups=32, requires_grad=True),
+        **_base_.demo_head,
         anchor_generator=dict(
             type='AnchorGenerator',
             ratios=[1.0],

@@ -12,3 +12,8 @@ imagenet_checkpoints = dict(
     # (open-mmlab://detectron/resnetN_caffe)
     resnet50_caffe='checkpoints/resnet50_caffe-788b5fa3.pth',
     resnet101_caffe='checkpoints/resnet101_caffe-3ad79236.pth')
+# the backbone init_cfg that reads one: init_cfg=_base_.imagenet_init.resnet50
+imagenet_init = {
+    name: dict(type='Pretrained', checkpoint=path)
+    for name, path in imagenet_checkpoints.items()
+}

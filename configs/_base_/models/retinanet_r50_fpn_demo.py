@@ -1,6 +1,13 @@
 # RetinaNet R50-FPN sized for 256 px images and trained from scratch
 # (BN trains, no ImageNet weights, GN in the head, 128-channel FPN).
 norm_cfg = dict(type='BN', requires_grad=True)
+# the head's size and norm, shared by the demo's other heads (GFL)
+demo_head = dict(
+    num_classes=8,
+    in_channels=128,
+    stacked_convs=2,
+    feat_channels=128,
+    norm_cfg=dict(type='GN', num_groups=32, requires_grad=True))
 model = dict(
     type='RetinaNet',
     data_preprocessor=dict(
@@ -28,11 +35,7 @@ model = dict(
         num_outs=5),
     bbox_head=dict(
         type='RetinaHead',
-        num_classes=8,
-        in_channels=128,
-        stacked_convs=2,
-        feat_channels=128,
-        norm_cfg=dict(type='GN', num_groups=32, requires_grad=True),
+        **demo_head,
         anchor_generator=dict(
             type='AnchorGenerator',
             octave_base_scale=2,
