@@ -1,15 +1,13 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-from typing import Optional
-
 import torch.nn.functional as F
 from mmrazor.registry import MODELS
-from torch import Tensor, nn
+from torch import Tensor
 
-from uet_mmdet.uncertainty import at_least_float32
+from .dense_distill_loss import DenseDistillLoss
 
 
 @MODELS.register_module()
-class DenseLDLoss(nn.Module):
+class DenseLDLoss(DenseDistillLoss):
     """Localization distillation (Zheng et al., CVPR 2022) on GFL box bins.
 
     GFL predicts each box side as a distribution over ``reg_max + 1`` bins:
@@ -28,19 +26,15 @@ class DenseLDLoss(nn.Module):
                  reg_max: int = 16,
                  tau: float = 10.0,
                  loss_weight: float = 0.25) -> None:
-        super().__init__()
+        super().__init__(tau, loss_weight)
         self.reg_max = reg_max
-        self.tau = tau
-        self.loss_weight = loss_weight
 
-    def forward(self,
-                preds_S: Tensor,
-                preds_T: Tensor,
-                location_weight: Optional[Tensor] = None) -> Tensor:
-        """Args:
-            preds_S (Tensor): (N, 4 * (reg_max + 1), H, W) student logits.
-            preds_T (Tensor): Teacher logits, same shape.
-            location_weight (Tensor, optional): (N, H, W) weight per location.
+    def per_location(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
+        """The KL divergences of the four sides' bin distributions, summed.
+
+        Raises:
+            ValueError: The logits do not have ``4 * (reg_max + 1)``
+                channels.
         """
         n, channels, h, w = preds_S.shape
         if channels != 4 * (self.reg_max + 1):
@@ -48,16 +42,9 @@ class DenseLDLoss(nn.Module):
                 f'DenseLDLoss(reg_max={self.reg_max}) expects '
                 f'{4 * (self.reg_max + 1)} channels, got {channels}')
         bins = (n, 4, self.reg_max + 1, h, w)
-        # float32 at least: the KL cancels terms of half precision logits
-        preds_S = preds_S.to(at_least_float32(preds_S.dtype))
-        preds_T = preds_T.detach().to(at_least_float32(preds_T.dtype))
         log_s = F.log_softmax(preds_S.view(bins) / self.tau, dim=2)
         log_t = F.log_softmax(preds_T.view(bins) / self.tau, dim=2)
-        kl = (log_t.exp() * (log_t - log_s)).sum(dim=(1, 2))
-        per_location = kl * self.tau**2
-        if location_weight is not None:
-            per_location = per_location * location_weight
-        return self.loss_weight * per_location.mean()
+        return (log_t.exp() * (log_t - log_s)).sum(dim=(1, 2))
 
 
 __all__ = ['DenseLDLoss']
