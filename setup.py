@@ -100,7 +100,7 @@ if __name__ == '__main__':
             # openmim pulls openxlab, which pins setuptools~=60.2; torch 2.x
             # needs setuptools>=77, which makes pip pick an older openxlab.
             'tests': [
-                'pytest>=7', 'openmim>=0.3.9', 'setuptools>=77',
+                'pytest>=7.3', 'openmim>=0.3.9', 'setuptools>=77',
                 *LINT_REQUIREMENTS
             ],
             'mim': ['openmim>=0.3.9'],

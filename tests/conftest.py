@@ -15,7 +15,8 @@ def demo_data(tmp_path_factory) -> str:
 
 @pytest.fixture(scope='module')
 def module_tmp_path(request, tmp_path_factory):
-    """A folder shared by one test module's tests and removed after them.
+    """A folder shared by one test module's tests, removed after them
+    unless one of them failed.
 
     Note:
         The checkpoints the modules write add up to gigabytes; pytest keeps
@@ -23,5 +24,7 @@ def module_tmp_path(request, tmp_path_factory):
         clone's run would hold them all at once.
     """
     path = tmp_path_factory.mktemp(request.module.__name__.split('.')[-1])
+    failed = request.session.testsfailed
     yield path
-    shutil.rmtree(path, ignore_errors=True)
+    if request.session.testsfailed == failed:
+        shutil.rmtree(path, ignore_errors=True)

@@ -5,8 +5,10 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
 
-from uet_mmdet.utils import ConfigCheckError, check_config, dry_run
+from uet_mmdet.utils import (ConfigCheckError, check_config, dry_run,
+                             register_all_modules)
 from uet_mmdet.utils.config_checks import check_types
 from ..helpers import CONFIGS
 
@@ -16,6 +18,9 @@ ALL_CONFIGS = sorted(
     for path in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True) if
     '_base_' not in path and osp.basename(osp.dirname(path)) != 'benchmarks')
 COCO_CONFIGS = [path for path in ALL_CONFIGS if path.endswith('_coco.py')]
+FGD_COCO_CONFIGS = [
+    path for path in COCO_CONFIGS if osp.basename(osp.dirname(path)) == 'fgd'
+]
 DISTILL_CONFIGS = [
     path for path in ALL_CONFIGS
     if osp.basename(osp.dirname(path)) not in ('demo', 'coco')
@@ -47,3 +52,24 @@ def test_distill_config_trains_one_step_on_a_random_batch(path):
     assert all(math.isfinite(value) for value in losses.values())
     assert any(key.startswith('distill.') for key in losses)
     assert any(key.startswith('student.') for key in losses)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('path', FGD_COCO_CONFIGS, ids=_name)
+def test_fgd_coco_student_parts_have_the_teachers_shapes(path, monkeypatch):
+    """The dry run drops ``student_from_teacher``; built with it (the
+    teacher checkpoint not read), the named parts pass the shape check and
+    read the teacher checkpoint."""
+    monkeypatch.setattr(
+        'mmrazor.models.algorithms.distill.configurable.'
+        'single_teacher_distill.load_checkpoint', lambda *args, **kw: None)
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(path)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    assert model.student_from_teacher == tuple(cfg.model.student_from_teacher)
+    for name in model.student_from_teacher:
+        assert model.student.get_submodule(name).init_cfg == dict(
+            type='Pretrained',
+            prefix=f'{name}.',
+            checkpoint=cfg.model.teacher_ckpt)

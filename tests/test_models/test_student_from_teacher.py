@@ -78,14 +78,29 @@ def test_another_teacher_checkpoint_moves_the_student_with_it(tmp_path):
     assert not torch.equal(*heads)
 
 
-def test_an_empty_list_is_mmrazors_single_teacher_distill(tmp_path):
+@pytest.mark.parametrize('names', [[], None])
+def test_no_names_is_mmrazors_single_teacher_distill(tmp_path, names):
     ckpt = _checkpoint(R18, str(tmp_path / 'teacher.pth'), seed=1)
-    model = _algorithm(R18, teacher_ckpt=ckpt)
+    model = _algorithm(R18, teacher_ckpt=ckpt, student_from_teacher=names)
     model.init_weights()
     neck = model.student.neck.fpn_convs[0].conv.weight
     assert not torch.equal(
         neck,
         torch.load(ckpt)['state_dict']['neck.fpn_convs.0.conv.weight'])
+
+
+@pytest.mark.parametrize(
+    'names, message',
+    [('', r"needs submodule names, got \(''\,\)"),
+     (['neck', 'neck'], r"names a submodule twice: \['neck', 'neck'\]"),
+     (['neck.fpn_convs.0'], "the student's neck.fpn_convs.0 is not reached "
+      'by init_weights')])
+def test_names_that_init_weights_cannot_apply_are_refused(
+        tmp_path, names, message):
+    ckpt = _checkpoint(R18, str(tmp_path / 'teacher.pth'), seed=1)
+    with pytest.raises(
+            ConfigError, match='^model.student_from_teacher: ' + message):
+        _algorithm(R18, teacher_ckpt=ckpt, student_from_teacher=names)
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
 # Copyright (c) uet_mmdet authors. All rights reserved.
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
+from mmengine.config import ConfigDict
+from mmengine.model import BaseModule
 from mmrazor.models import SingleTeacherDistill
 from mmrazor.registry import MODELS
 from torch import nn
@@ -37,42 +39,71 @@ class StudentFromTeacherDistill(SingleTeacherDistill):
           build raises a :class:`~uet_mmdet.errors.ConfigError`.
 
     Args:
-        student_from_teacher (Sequence[str]): Dotted names of student
-            submodules (``'neck'``, ``'bbox_head'``) to start from the
-            teacher's weights of the same name.
-        teacher_ckpt (str): The teacher checkpoint; required.
+        student_from_teacher (Sequence[str], optional): Dotted names of
+            student submodules (``'neck'``, ``'bbox_head'``) to start from
+            the teacher's weights of the same name: mmengine
+            ``BaseModule`` objects that ``init_weights`` reaches. Empty or
+            None: none (MMRazor's ``SingleTeacherDistill``).
+        teacher_ckpt (str, optional): The teacher checkpoint; required when
+            a submodule is named.
         **kwargs: ``SingleTeacherDistill``'s other arguments.
     """
 
     def __init__(self,
-                 student_from_teacher: Sequence[str] = (),
+                 student_from_teacher: Optional[Sequence[str]] = (),
                  teacher_ckpt: Optional[str] = None,
                  **kwargs) -> None:
-        if isinstance(student_from_teacher, str):
-            student_from_teacher = [student_from_teacher]
-        if student_from_teacher and not teacher_ckpt:
+        names = _names(student_from_teacher)
+        if names and not teacher_ckpt:
             raise ConfigError(
                 KEY, 'starting the student from the teacher needs '
                 'model.teacher_ckpt', 'set it, or leave this list empty')
         super().__init__(teacher_ckpt=teacher_ckpt, **kwargs)
-        self.student_from_teacher = tuple(student_from_teacher)
-        for name in self.student_from_teacher:
+        self.student_from_teacher = names
+        for name in names:
             student = _submodule(self.student, name, 'student')
             _check_same_shapes(name, student,
                                _submodule(self.teacher, name, 'teacher'))
             _check_no_pretrained(name, student)
-            student.init_cfg = dict(
+            student.init_cfg = ConfigDict(
                 type='Pretrained', prefix=f'{name}.', checkpoint=teacher_ckpt)
 
 
-def _submodule(model: nn.Module, name: str, which: str) -> nn.Module:
-    """``model``'s submodule at dotted ``name``."""
+def _names(student_from_teacher: Optional[Sequence[str]]) -> Tuple[str, ...]:
+    """The list as a tuple of distinct, non-empty names."""
+    if student_from_teacher is None:
+        return ()
+    if isinstance(student_from_teacher, str):
+        student_from_teacher = [student_from_teacher]
+    names = tuple(student_from_teacher)
+    if not all(isinstance(name, str) and name for name in names):
+        raise ConfigError(KEY, f'needs submodule names, got {names!r}',
+                          "e.g. ['neck', 'bbox_head']")
+    if len(set(names)) != len(names):
+        raise ConfigError(KEY, f'names a submodule twice: {list(names)}')
+    return names
+
+
+def _submodule(model: nn.Module, name: str, which: str) -> BaseModule:
+    """``model``'s submodule at dotted ``name``, one whose ``init_cfg``
+    ``model.init_weights()`` applies."""
     try:
-        return model.get_submodule(name)
+        module = model.get_submodule(name)
     except AttributeError:
         children = ', '.join(child for child, _ in model.named_children())
         raise ConfigError(KEY, f'the {which} has no submodule {name!r}',
                           f'name one of: {children}') from None
+    parents = name.split('.')[:-1]
+    path = [
+        model.get_submodule('.'.join(parents[:i + 1]))
+        for i in range(len(parents))
+    ] + [module]
+    if not all(isinstance(part, BaseModule) for part in path):
+        raise ConfigError(
+            KEY, f'the {which}\'s {name} is not reached by init_weights '
+            '(it or a module above it is not an mmengine BaseModule)',
+            'name the BaseModule that holds it, e.g. the whole neck or head')
+    return module
 
 
 def _check_no_pretrained(name: str, student: nn.Module) -> None:
