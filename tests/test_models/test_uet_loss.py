@@ -186,7 +186,7 @@ def test_gradient_reaches_the_student_only():
 def test_unknown_host_and_bad_mode_fail_clearly():
     with pytest.raises(UETConfigError, match='cannot wrap host loss') as error:
         UETLoss(dict(type='KLDivergence', _scope_='mmrazor'))
-    assert error.value.key == 'type'
+    assert error.value.key == 'host.type'
     assert str(HOST_ADAPTERS.names()) in str(error.value)
     with pytest.raises(UETConfigError, match='mode: must be one of'):
         UETLoss(dict(type='PKDLoss', _scope_='mmrazor'), mode='weights')

@@ -8,6 +8,7 @@ from torch import Tensor, nn
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import UncertaintyEstimate
 from ..estimators import TeacherEstimator
+from ..hosts import HOST_ADAPTERS
 from ..losses import UETLoss
 from ..uet import UETConfigError, UETSettings
 
@@ -73,10 +74,11 @@ class UETDistiller(ConfigurableDistiller):
             return
         for name in names:
             try:
-                wrapped = UETLoss(self.distill_losses[name], settings.mode,
-                                  settings.residual_scale)
+                HOST_ADAPTERS.get(self.distill_losses[name])
             except UETConfigError as error:  # a host UET cannot wrap
                 raise error.within(f'distill_losses.{name}') from None
+            wrapped = UETLoss(self.distill_losses[name], settings.mode,
+                              settings.residual_scale)
             self.distill_losses[name] = wrapped
             if self.estimator is not None:
                 self._check_teacher_source(name, wrapped)

@@ -8,7 +8,7 @@ from torch import Tensor, nn
 from uet_mmdet.uncertainty import (UncertaintyEstimate, at_least_float32,
                                    mean_one_weights, power_of_two_scale)
 from ..hosts.registry import HOST_ADAPTERS
-from ..uet import check_transfer
+from ..uet import UETConfigError, check_transfer
 
 
 def residual_target(teacher: Tensor, mc_mean: Tensor, scale: str) -> Tensor:
@@ -70,7 +70,10 @@ class UETLoss(nn.Module):
         super().__init__()
         check_transfer(mode, residual_scale)
         self.host = MODELS.build(host) if isinstance(host, dict) else host
-        self.adapter = HOST_ADAPTERS.get(self.host)
+        try:
+            self.adapter = HOST_ADAPTERS.get(self.host)
+        except UETConfigError as error:  # keyed from the host's own config
+            raise error.within('host') from None
         self.mode = mode
         self.residual_scale = residual_scale
         self.stats: Dict[str, Tensor] = {}
