@@ -8,18 +8,12 @@ from mmrazor.registry import MODELS
 
 from uet_mmdet.registry import ESTIMATORS
 from uet_mmdet.uncertainty import dropout_samples, rank_correlation
-from ..helpers import TWO_LEVEL_RECORDERS, TwoLevelRetina, toy_distiller_cfg
+from ..helpers import (TWO_LEVEL_RECORDERS, TwoLevelRetina, toy_distiller_cfg,
+                       toy_uet)
 
 
 def _cfg(**uet):
-    uet = dict(
-        dict(
-            mode='weight',
-            num_samples=5,
-            level='module',
-            module='neck',
-            outputs=dict(fpn0=0, fpn1=1),
-            measure='variance'), **uet)
+    uet = toy_uet(**dict(dict(mode='weight', num_samples=5), **uet))
     return toy_distiller_cfg(
         uet, loss=dict(type='L2Loss'), recorders=TWO_LEVEL_RECORDERS)
 
