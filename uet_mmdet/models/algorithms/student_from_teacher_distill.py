@@ -62,6 +62,7 @@ class StudentFromTeacherDistill(SingleTeacherDistill):
         self.student_from_teacher = names
         for name in names:
             student = _submodule(self.student, name, 'student')
+            _check_reached_by_init_weights(self.student, name)
             _check_same_shapes(name, student,
                                _submodule(self.teacher, name, 'teacher'))
             _check_no_pretrained(name, student)
@@ -84,26 +85,30 @@ def _names(student_from_teacher: Optional[Sequence[str]]) -> Tuple[str, ...]:
     return names
 
 
-def _submodule(model: nn.Module, name: str, which: str) -> BaseModule:
-    """``model``'s submodule at dotted ``name``, one whose ``init_cfg``
-    ``model.init_weights()`` applies."""
+def _submodule(model: nn.Module, name: str, which: str) -> nn.Module:
+    """``model``'s submodule at dotted ``name``."""
     try:
-        module = model.get_submodule(name)
+        return model.get_submodule(name)
     except AttributeError:
         children = ', '.join(child for child, _ in model.named_children())
         raise ConfigError(KEY, f'the {which} has no submodule {name!r}',
                           f'name one of: {children}') from None
-    parents = name.split('.')[:-1]
+
+
+def _check_reached_by_init_weights(student: nn.Module, name: str) -> None:
+    """Raise unless the submodule at ``name`` and every module between it
+    and ``student`` are mmengine ``BaseModule`` objects, so that
+    ``student.init_weights()`` applies its ``init_cfg``."""
+    parts = name.split('.')
     path = [
-        model.get_submodule('.'.join(parents[:i + 1]))
-        for i in range(len(parents))
-    ] + [module]
-    if not all(isinstance(part, BaseModule) for part in path):
+        student.get_submodule('.'.join(parts[:i + 1]))
+        for i in range(len(parts))
+    ]
+    if not all(isinstance(module, BaseModule) for module in path):
         raise ConfigError(
-            KEY, f'the {which}\'s {name} is not reached by init_weights '
+            KEY, f'the student\'s {name} is not reached by init_weights '
             '(it or a module above it is not an mmengine BaseModule)',
             'name the BaseModule that holds it, e.g. the whole neck or head')
-    return module
 
 
 def _check_no_pretrained(name: str, student: nn.Module) -> None:
